@@ -1,0 +1,134 @@
+"""Read-only queries: what the ledger says, and the facts a campaign's verdict is drawn from."""
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import time
+
+from django.db.models import (
+    Case,
+    DateTimeField,
+    DecimalField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from ads.models import Brand, Campaign, SpendLog
+from ads.money import ZERO
+from ads.periods import LocalPeriod
+
+# (which brands, the period their totals are counted over)
+PeriodRule = tuple[Q, LocalPeriod]
+
+
+def _bound(rules: Iterable[PeriodRule], attribute: str) -> Case:
+    return Case(
+        *(When(condition, then=Value(getattr(period, attribute))) for condition, period in rules),
+        output_field=DateTimeField(),
+    )
+
+
+def _ledger_sum(start: str, end: str) -> Coalesce:
+    spends = (
+        SpendLog.objects.filter(
+            campaign__brand=OuterRef("pk"),
+            timestamp__gte=OuterRef(start),
+            timestamp__lt=OuterRef(end),
+        )
+        .order_by()
+        .values("campaign__brand")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return Coalesce(
+        Subquery(spends), Value(ZERO), output_field=DecimalField(max_digits=20, decimal_places=2)
+    )
+
+
+def with_ledger_totals(brands: QuerySet[Brand], rules: list[PeriodRule]) -> QuerySet[Brand]:
+    """Annotate `ledger_daily` and `ledger_monthly`: the ledger's sums over each brand's period.
+
+    Brands are matched to periods by `rules` (a time zone, or a time zone and a stored day), so the
+    whole set is counted in one statement whatever the number of brands.
+    """
+    rules = list(rules)
+    return brands.annotate(
+        period_day_start=_bound(rules, "day_start"),
+        period_day_end=_bound(rules, "day_end"),
+        period_month_start=_bound(rules, "month_start"),
+        period_month_end=_bound(rules, "month_end"),
+    ).annotate(
+        ledger_daily=_ledger_sum("period_day_start", "period_day_end"),
+        ledger_monthly=_ledger_sum("period_month_start", "period_month_end"),
+    )
+
+
+@dataclass(frozen=True)
+class Window:
+    start: time
+    end: time
+    days_of_week: list[int]
+    timezone: str
+
+
+@dataclass(frozen=True)
+class CampaignFacts:
+    """What a campaign's verdict depends on, read in one row."""
+
+    pk: int
+    is_enabled: bool
+    is_active: bool
+    daily_exceeded: bool
+    monthly_exceeded: bool
+    window: Window | None
+
+
+_FACT_COLUMNS = (
+    "pk",
+    "is_enabled",
+    "is_active",
+    "brand__daily_budget",
+    "brand__current_daily_spend",
+    "brand__monthly_budget",
+    "brand__current_monthly_spend",
+    "brand__timezone",
+    "dayparting_schedule__start_time",
+    "dayparting_schedule__end_time",
+    "dayparting_schedule__days_of_week",
+    "dayparting_schedule__timezone",
+)
+
+
+def campaign_facts(campaigns: QuerySet[Campaign]) -> Iterator[CampaignFacts]:
+    """Stream the facts of every campaign in `campaigns` from a single query."""
+    rows = campaigns.order_by("pk").values_list(*_FACT_COLUMNS)
+    for (
+        pk,
+        is_enabled,
+        is_active,
+        daily_budget,
+        daily_spend,
+        monthly_budget,
+        monthly_spend,
+        brand_tz,
+        start,
+        end,
+        days,
+        schedule_tz,
+    ) in rows.iterator(chunk_size=5000):
+        window = None
+        if start is not None:
+            window = Window(start, end, days, schedule_tz or brand_tz)
+        yield CampaignFacts(
+            pk=pk,
+            is_enabled=is_enabled,
+            is_active=is_active,
+            daily_exceeded=daily_spend >= daily_budget,
+            monthly_exceeded=monthly_spend >= monthly_budget,
+            window=window,
+        )

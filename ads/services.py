@@ -1,0 +1,436 @@
+"""The budget and dayparting rules: everything that writes spend or changes a campaign's state.
+
+Locking rule: every writer locks the brand row before it touches the brand's campaigns, and a
+writer that locks several brands locks them in primary-key order. Spends, periodic sweeps and
+operator edits therefore serialise per brand and never deadlock.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+
+from ads.dayparting import window_contains
+from ads.models import (
+    Brand,
+    Campaign,
+    CampaignStatusChange,
+    DaypartingSchedule,
+    SpendLog,
+    TotalsCorrection,
+)
+from ads.money import AmountInput, parse_amount
+from ads.periods import LocalPeriod, local_midnight, local_period, zone
+from ads.selectors import CampaignFacts, PeriodRule, campaign_facts, with_ledger_totals
+
+Cause = CampaignStatusChange.Cause
+
+DISABLED = "Disabled by operator"
+DAILY_EXCEEDED = "Daily budget exceeded"
+MONTHLY_EXCEEDED = "Monthly budget exceeded"
+OUTSIDE_WINDOW = "Outside dayparting window"
+
+TOTAL_FIELDS = ("current_daily_spend", "current_monthly_spend", "spend_day", "spend_month")
+
+
+@dataclass
+class SyncResult:
+    """The campaigns one evaluation switched on and off."""
+
+    activated: list[int] = field(default_factory=list)
+    paused: list[int] = field(default_factory=list)
+
+    def __add__(self, other: "SyncResult") -> "SyncResult":
+        return SyncResult(self.activated + other.activated, self.paused + other.paused)
+
+
+@dataclass(frozen=True)
+class RolledBrand:
+    name: str
+    old_day: date
+    new_day: date
+    new_month: bool
+    daily_spend: Decimal
+    monthly_spend: Decimal
+
+
+@dataclass
+class ResetResult:
+    rolled: list[RolledBrand]
+    campaigns: SyncResult
+
+
+@dataclass(frozen=True)
+class Drift:
+    """A brand whose stored totals differ from the ledger for the day and month they belong to."""
+
+    brand_id: int
+    name: str
+    day: date
+    stored_daily: Decimal
+    ledger_daily: Decimal
+    stored_monthly: Decimal
+    ledger_monthly: Decimal
+
+
+def _campaign_id(campaign: object) -> int:
+    if isinstance(campaign, Campaign) and campaign.pk is not None:
+        return int(campaign.pk)
+    if isinstance(campaign, int) and not isinstance(campaign, bool):
+        return campaign
+    raise ValidationError({"campaign": f"{campaign!r} is not a saved campaign."})
+
+
+def _lock_brand_of(campaign_id: int) -> Brand:
+    brand = Brand.objects.select_for_update(no_key=True).filter(campaigns=campaign_id).first()
+    if brand is None:
+        raise ValidationError({"campaign": f"Campaign {campaign_id} does not exist."})
+    return brand
+
+
+def _lock_brands(brands: QuerySet[Brand]) -> None:
+    list(brands.order_by("pk").select_for_update(no_key=True).values_list("pk", flat=True))
+
+
+class DaypartingService:
+    """Whether a schedule's window is open, judged in local time there (DST included)."""
+
+    @staticmethod
+    def window_contains(start: time, end: time, days_of_week: Iterable[int], local: datetime) -> bool:
+        """The pure rule: no database, a local wall-clock time in."""
+        return window_contains(start, end, list(days_of_week), local)
+
+    @staticmethod
+    def is_within_window(schedule: DaypartingSchedule, at: datetime | None = None) -> bool:
+        local = (at or timezone.now()).astimezone(zone(schedule.effective_timezone))
+        return window_contains(schedule.start_time, schedule.end_time, schedule.days_of_week, local)
+
+
+class CampaignService:
+    """A campaign serves exactly when it is enabled and every constraint is met."""
+
+    @staticmethod
+    def blocking_reasons(facts: CampaignFacts, now: datetime) -> list[str]:
+        reasons = []
+        if not facts.is_enabled:
+            reasons.append(DISABLED)
+        if facts.daily_exceeded:
+            reasons.append(DAILY_EXCEEDED)
+        if facts.monthly_exceeded:
+            reasons.append(MONTHLY_EXCEEDED)
+        window = facts.window
+        if window is not None and not window_contains(
+            window.start, window.end, window.days_of_week, now.astimezone(zone(window.timezone))
+        ):
+            reasons.append(OUTSIDE_WINDOW)
+        return reasons
+
+    @classmethod
+    def should_campaign_be_active(cls, campaign: Campaign) -> tuple[bool, list[str]]:
+        """The verdict from the database as it is now, not from the (maybe stale) object."""
+        facts = next(campaign_facts(Campaign.objects.filter(pk=_campaign_id(campaign))), None)
+        if facts is None:
+            raise ValidationError({"campaign": f"Campaign {campaign.pk} does not exist."})
+        reasons = cls.blocking_reasons(facts, timezone.now())
+        return not reasons, reasons
+
+    @classmethod
+    def sync(
+        cls, campaigns: QuerySet[Campaign], cause: str, *, now: datetime | None = None
+    ) -> SyncResult:
+        """Bring `is_active` of every campaign in `campaigns` in line with the rules.
+
+        Set-based: one lock, one read, at most two updates and one insert of history, whatever
+        the number of campaigns. Repeating it changes nothing, so a task may run twice.
+        """
+        now = now or timezone.now()
+        result = SyncResult()
+        history = []
+        with transaction.atomic():
+            _lock_brands(Brand.objects.filter(pk__in=campaigns.values("brand_id")))
+            for facts in campaign_facts(campaigns):
+                reasons = cls.blocking_reasons(facts, now)
+                should_be_active = not reasons
+                if should_be_active == facts.is_active:
+                    continue
+                (result.activated if should_be_active else result.paused).append(facts.pk)
+                history.append(
+                    CampaignStatusChange(
+                        campaign_id=facts.pk,
+                        changed_at=now,
+                        is_active=should_be_active,
+                        reasons=reasons,
+                        cause=cause,
+                    )
+                )
+            if result.activated:
+                Campaign.objects.filter(pk__in=result.activated).update(is_active=True)
+            if result.paused:
+                Campaign.objects.filter(pk__in=result.paused).update(is_active=False)
+            CampaignStatusChange.objects.bulk_create(history)
+        return result
+
+    @classmethod
+    def sync_all(cls, cause: str, *, now: datetime | None = None) -> SyncResult:
+        return cls.sync(Campaign.objects.all(), cause, now=now)
+
+    @staticmethod
+    def lock_brand(brand_id: int) -> None:
+        """Taken before an operator's edit of a campaign or schedule (see the locking rule)."""
+        _lock_brands(Brand.objects.filter(pk=brand_id))
+
+
+class BudgetService:
+    """Spend in, totals up, campaigns paused the moment a budget is exceeded."""
+
+    @staticmethod
+    def _spend_time(timestamp: object) -> datetime:
+        now = timezone.now()
+        if timestamp is None:
+            return now
+        if not isinstance(timestamp, datetime):
+            raise ValidationError({"timestamp": f"{timestamp!r} is not a datetime."})
+        if timezone.is_naive(timestamp):
+            raise ValidationError(
+                {"timestamp": "The timestamp has no time zone; give an aware datetime."}
+            )
+        if timestamp > now:
+            raise ValidationError({"timestamp": f"{timestamp.isoformat()} is in the future."})
+        return timestamp
+
+    @staticmethod
+    def _text(value: object, name: str, max_length: int) -> str:
+        if not isinstance(value, str):
+            raise ValidationError({name: f"{value!r} is not a string."})
+        if len(value) > max_length:
+            raise ValidationError({name: f"Longer than {max_length} characters."})
+        return value
+
+    @classmethod
+    def record_spend(
+        cls,
+        campaign: Campaign,
+        amount: AmountInput,
+        description: str = "",
+        *,
+        external_id: str | None = None,
+        timestamp: datetime | None = None,
+    ) -> SpendLog:
+        """Record one spend: ledger row, brand totals and any pause, in one transaction.
+
+        Spend on a paused campaign is still recorded: the money was spent. A known `external_id`
+        returns the spend already recorded under it and counts nothing twice.
+        """
+        value = parse_amount(amount)
+        when = cls._spend_time(timestamp)
+        text = cls._text(description, "description", 500)
+        if external_id is not None:
+            external_id = cls._text(external_id, "external_id", 200).strip() or None
+        campaign_id = _campaign_id(campaign)
+        with transaction.atomic():
+            _lock_brand_of(campaign_id)
+            if external_id is not None:
+                existing = SpendLog.objects.filter(
+                    campaign_id=campaign_id, external_id=external_id
+                ).first()
+                if existing is not None:
+                    return existing
+            # The post_save signal rolls it up (BudgetService.apply_spend).
+            return SpendLog.objects.create(
+                campaign_id=campaign_id,
+                amount=value,
+                timestamp=when,
+                description=text,
+                external_id=external_id,
+            )
+
+    @classmethod
+    def apply_spend(cls, spend: SpendLog) -> None:
+        """Roll a new ledger row into its brand's totals and pause at once if over budget.
+
+        Called by the SpendLog signal inside the writer's transaction. A brand still dated to an
+        earlier day is first rolled into the current one from the ledger, so a spend after local
+        midnight never lands in yesterday's total.
+        """
+        brand = _lock_brand_of(spend.campaign_id)
+        now = timezone.now()
+        period = local_period(now, zone(brand.timezone))
+        campaigns = Campaign.objects.filter(brand_id=brand.pk)
+        if brand.spend_day != period.day or brand.spend_month != period.month:
+            cls._recount(Brand.objects.filter(pk=brand.pk), [(Q(pk=brand.pk), period)])
+            CampaignService.sync(campaigns, Cause.SPEND, now=now)
+            return
+        daily = brand.current_daily_spend
+        monthly = brand.current_monthly_spend
+        if period.contains_day(spend.timestamp):
+            daily += spend.amount
+        if period.contains_month(spend.timestamp):
+            monthly += spend.amount
+        Brand.objects.filter(pk=brand.pk).update(
+            current_daily_spend=F("current_daily_spend") + (daily - brand.current_daily_spend),
+            current_monthly_spend=F("current_monthly_spend")
+            + (monthly - brand.current_monthly_spend),
+        )
+        if daily >= brand.daily_budget or monthly >= brand.monthly_budget:
+            CampaignService.sync(campaigns.filter(is_active=True), Cause.SPEND, now=now)
+
+    @staticmethod
+    def _recount(brands: QuerySet[Brand], rules: list[PeriodRule]) -> list[tuple[Brand, Brand]]:
+        """Lock `brands` and set their totals to the ledger's sums for the periods in `rules`.
+
+        Returns (before, after) pairs for the brands whose stored state changed.
+        """
+        locked = list(
+            with_ledger_totals(brands, rules)
+            .select_for_update(no_key=True, of=("self",))
+            .order_by("pk")
+        )
+        changed = []
+        for brand in locked:
+            before = Brand(
+                pk=brand.pk,
+                name=brand.name,
+                **{name: getattr(brand, name) for name in TOTAL_FIELDS},
+            )
+            period_start = brand.period_day_start.astimezone(zone(brand.timezone))
+            brand.spend_day = period_start.date()
+            brand.spend_month = period_start.date().replace(day=1)
+            brand.current_daily_spend = brand.ledger_daily
+            brand.current_monthly_spend = brand.ledger_monthly
+            if any(getattr(before, name) != getattr(brand, name) for name in TOTAL_FIELDS):
+                changed.append((before, brand))
+        Brand.objects.bulk_update([after for _, after in changed], TOTAL_FIELDS)
+        return changed
+
+    @classmethod
+    def refresh_brand(cls, brand: Brand, cause: str = Cause.OPERATOR) -> None:
+        """Recount a brand from the ledger and re-evaluate its campaigns.
+
+        Runs whenever a brand is saved: a new budget or time zone takes effect at once.
+        """
+        now = timezone.now()
+        with transaction.atomic():
+            period = local_period(now, zone(brand.timezone))
+            cls._recount(Brand.objects.filter(pk=brand.pk), [(Q(pk=brand.pk), period)])
+            CampaignService.sync(Campaign.objects.filter(brand_id=brand.pk), cause, now=now)
+        brand.refresh_from_db(fields=TOTAL_FIELDS)
+
+    @staticmethod
+    def _current_periods(now: datetime) -> dict[str, LocalPeriod]:
+        zones = Brand.objects.order_by().values_list("timezone", flat=True).distinct()
+        return {name: local_period(now, zone(name)) for name in zones}
+
+    @classmethod
+    def reset_daily_monthly_spends(cls, now: datetime | None = None) -> ResetResult:
+        """Start the new day's (month's) totals of every brand whose local day has turned.
+
+        Then bring every campaign in line, which reactivates those whose constraints have all
+        cleared, whether this run or a spend after midnight rolled their brand over. A fixed
+        number of queries; idempotent; after any downtime one run catches up.
+        """
+        now = now or timezone.now()
+        with transaction.atomic():
+            periods = cls._current_periods(now)
+            stale = Q(pk__in=[])
+            for name, period in periods.items():
+                stale |= Q(timezone=name) & ~Q(spend_day=period.day)
+            rules = [(Q(timezone=name), period) for name, period in periods.items()]
+            changed = cls._recount(Brand.objects.filter(stale), rules)
+            campaigns = CampaignService.sync_all(Cause.RESET, now=now)
+        rolled = [
+            RolledBrand(
+                name=after.name,
+                old_day=before.spend_day,
+                new_day=after.spend_day,
+                new_month=before.spend_month != after.spend_month,
+                daily_spend=after.current_daily_spend,
+                monthly_spend=after.current_monthly_spend,
+            )
+            for before, after in changed
+            if before.spend_day != after.spend_day
+        ]
+        return ResetResult(rolled=rolled, campaigns=campaigns)
+
+    @staticmethod
+    def _stored_period_rules() -> list[PeriodRule]:
+        stored = Brand.objects.order_by().values_list("timezone", "spend_day").distinct()
+        return [
+            (
+                Q(timezone=name, spend_day=day),
+                local_period(local_midnight(day, zone(name)), zone(name)),
+            )
+            for name, day in stored
+        ]
+
+    @classmethod
+    def find_drift(cls) -> list[Drift]:
+        """Brands whose stored totals differ from the ledger for the day and month they belong to."""
+        brands = with_ledger_totals(Brand.objects.all(), cls._stored_period_rules()).order_by("pk")
+        return [
+            Drift(
+                brand_id=brand.pk,
+                name=brand.name,
+                day=brand.spend_day,
+                stored_daily=brand.current_daily_spend,
+                ledger_daily=brand.ledger_daily,
+                stored_monthly=brand.current_monthly_spend,
+                ledger_monthly=brand.ledger_monthly,
+            )
+            for brand in brands
+            if brand.current_daily_spend != brand.ledger_daily
+            or brand.current_monthly_spend != brand.ledger_monthly
+        ]
+
+    @classmethod
+    def fix_drift(cls, drift: list[Drift]) -> SyncResult:
+        """Set the drifted brands' totals to the ledger's and re-evaluate their campaigns."""
+        if not drift:
+            return SyncResult()
+        ids = [item.brand_id for item in drift]
+        now = timezone.now()
+        with transaction.atomic():
+            changed = cls._recount(Brand.objects.filter(pk__in=ids), cls._stored_period_rules())
+            TotalsCorrection.objects.bulk_create(
+                TotalsCorrection(
+                    brand_id=after.pk,
+                    corrected_at=now,
+                    day=after.spend_day,
+                    daily_before=before.current_daily_spend,
+                    daily_after=after.current_daily_spend,
+                    monthly_before=before.current_monthly_spend,
+                    monthly_after=after.current_monthly_spend,
+                )
+                for before, after in changed
+            )
+            return CampaignService.sync(
+                Campaign.objects.filter(brand_id__in=ids), Cause.RECONCILE, now=now
+            )
+
+    @staticmethod
+    def get_brand_summary(brand: Brand) -> dict[str, Any]:
+        """The brand's budgets, spend and campaign counts, read fresh from the database."""
+        current = Brand.objects.annotate(
+            active_campaigns=Count("campaigns", filter=Q(campaigns__is_active=True)),
+            total_campaigns=Count("campaigns"),
+        ).get(pk=brand.pk)
+        return {
+            "name": current.name,
+            "timezone": current.timezone,
+            "day": current.spend_day,
+            "daily_budget": current.daily_budget,
+            "monthly_budget": current.monthly_budget,
+            "current_daily_spend": current.current_daily_spend,
+            "current_monthly_spend": current.current_monthly_spend,
+            "daily_remaining": current.daily_budget_remaining,
+            "monthly_remaining": current.monthly_budget_remaining,
+            "daily_exceeded": current.is_daily_budget_exceeded,
+            "monthly_exceeded": current.is_monthly_budget_exceeded,
+            "active_campaigns": current.active_campaigns,
+            "total_campaigns": current.total_campaigns,
+        }
