@@ -1,7 +1,8 @@
 """The dayparting window rule, as a pure function of local wall-clock time.
 
 A window [start, end) starts on each of its `days_of_week` (Monday = 0). When start > end it runs
-overnight and ends the next day: days_of_week=[4] with 22:00-06:00 runs Friday 22:00 to Saturday 06:00.
+overnight and ends the next day: days_of_week=[4] with 22:00-06:00 runs Friday 22:00 to
+Saturday 06:00.
 """
 
 from collections.abc import Collection

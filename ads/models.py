@@ -67,7 +67,7 @@ class Brand(GuardedModel):
         max_length=64,
         default=default_timezone,
         validators=[validate_timezone],
-        help_text="IANA name, e.g. Europe/Paris: the brand's days and months begin at local midnight.",
+        help_text="IANA name, e.g. Europe/Paris: the brand's days begin at local midnight there.",
     )
     current_daily_spend = money_field("spend today", default=ZERO, editable=False)
     current_monthly_spend = money_field("spend this month", default=ZERO, editable=False)
@@ -172,11 +172,12 @@ class SpendLog(models.Model):
     amount = money_field("amount", validators=[MinValueValidator(CENT)])
     timestamp = models.DateTimeField(default=timezone.now, help_text="When the spend happened.")
     description = models.CharField(max_length=500, blank=True, default="")
-    external_id = models.CharField(
+    # NULL, not "", means "no id": the partial unique constraint below skips it.
+    external_id = models.CharField(  # noqa: DJ001
         max_length=200,
         null=True,
         blank=True,
-        help_text="The ad platform's id for this event; a re-delivery with the same id counts once.",
+        help_text="The ad platform's id of the event: a re-delivery with this id counts once.",
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
@@ -197,11 +198,15 @@ class SpendLog(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
-            raise ValidationError("The spend ledger is append-only: a recorded spend cannot change.")
+            raise ValidationError(
+                "The spend ledger is append-only: a recorded spend cannot change."
+            )
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise ValidationError("The spend ledger is append-only: a recorded spend cannot be deleted.")
+        raise ValidationError(
+            "The spend ledger is append-only: a recorded spend cannot be deleted."
+        )
 
 
 class DaypartingSchedule(GuardedModel):

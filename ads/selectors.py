@@ -2,7 +2,9 @@
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import time
+from datetime import datetime, time
+from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import (
     Case,
@@ -17,6 +19,9 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 from ads.models import Brand, Campaign, SpendLog
 from ads.money import ZERO
@@ -50,7 +55,19 @@ def _ledger_sum(start: str, end: str) -> Coalesce:
     )
 
 
-def with_ledger_totals(brands: QuerySet[Brand], rules: list[PeriodRule]) -> QuerySet[Brand]:
+class LedgerTotals(TypedDict):
+    period_day_start: datetime
+    ledger_daily: Decimal
+    ledger_monthly: Decimal
+
+
+if TYPE_CHECKING:
+    BrandWithLedger = WithAnnotations[Brand, LedgerTotals]
+
+
+def with_ledger_totals(
+    brands: QuerySet[Brand], rules: list[PeriodRule]
+) -> "QuerySet[BrandWithLedger]":
     """Annotate `ledger_daily` and `ledger_monthly`: the ledger's sums over each brand's period.
 
     Brands are matched to periods by `rules` (a time zone, or a time zone and a stored day), so the

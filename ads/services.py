@@ -102,7 +102,9 @@ class DaypartingService:
     """Whether a schedule's window is open, judged in local time there (DST included)."""
 
     @staticmethod
-    def window_contains(start: time, end: time, days_of_week: Iterable[int], local: datetime) -> bool:
+    def window_contains(
+        start: time, end: time, days_of_week: Iterable[int], local: datetime
+    ) -> bool:
         """The pure rule: no database, a local wall-clock time in."""
         return window_contains(start, end, list(days_of_week), local)
 
@@ -291,7 +293,7 @@ class BudgetService:
             .select_for_update(no_key=True, of=("self",))
             .order_by("pk")
         )
-        changed = []
+        changed: list[tuple[Brand, Brand]] = []
         for brand in locked:
             before = Brand(
                 pk=brand.pk,
@@ -370,7 +372,7 @@ class BudgetService:
 
     @classmethod
     def find_drift(cls) -> list[Drift]:
-        """Brands whose stored totals differ from the ledger for the day and month they belong to."""
+        """Brands whose stored totals differ from the ledger's for the day and month they cover."""
         brands = with_ledger_totals(Brand.objects.all(), cls._stored_period_rules()).order_by("pk")
         return [
             Drift(
