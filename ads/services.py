@@ -5,7 +5,8 @@ writer that locks several brands locks them in primary-key order. Spends, period
 operator edits therefore serialise per brand and never deadlock.
 """
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -25,7 +26,7 @@ from ads.models import (
     SpendLog,
     TotalsCorrection,
 )
-from ads.money import AmountInput, parse_amount
+from ads.money import ZERO, AmountInput, parse_amount
 from ads.periods import LocalPeriod, local_midnight, local_period, zone
 from ads.selectors import CampaignFacts, PeriodRule, campaign_facts, with_ledger_totals
 
@@ -77,6 +78,35 @@ class Drift:
     ledger_daily: Decimal
     stored_monthly: Decimal
     ledger_monthly: Decimal
+
+
+@dataclass(frozen=True)
+class SpendEntry:
+    """One spend for `BudgetService.record_spends`: the arguments `record_spend` takes."""
+
+    campaign: Campaign | int
+    amount: AmountInput
+    description: str = ""
+    external_id: str | None = None
+    timestamp: datetime | None = None
+
+
+# A SpendEntry, or its fields as a dict (keyword names) or a tuple (in order).
+SpendEntryInput = SpendEntry | Mapping[str, Any] | tuple[Any, ...]
+
+
+@dataclass
+class SpendBatch:
+    """What one `BudgetService.record_spend_batch` call did."""
+
+    # One row per entry, in input order; a known (campaign, external_id) gives the row on record.
+    spends: list[SpendLog]
+    # The rows this call added to the ledger.
+    created: list[SpendLog]
+    # The brands whose totals the new rows went into.
+    brand_ids: list[int]
+    # The campaigns paused (or, after a brand rolled into a new day, reactivated).
+    campaigns: SyncResult
 
 
 def _campaign_id(campaign: object) -> int:
@@ -436,3 +466,188 @@ class BudgetService:
             "active_campaigns": current.active_campaigns,
             "total_campaigns": current.total_campaigns,
         }
+
+    @classmethod
+    def _new_spend(cls, entry: SpendEntryInput) -> SpendLog:
+        """An unsaved ledger row for one entry, checked as `record_spend` checks its arguments."""
+        try:
+            if isinstance(entry, Mapping):
+                entry = SpendEntry(**entry)
+            elif isinstance(entry, tuple):
+                entry = SpendEntry(*entry)
+        except TypeError as error:
+            raise ValidationError(f"Not a spend entry: {error}.") from None
+        if not isinstance(entry, SpendEntry):
+            raise ValidationError(f"{entry!r} is not a SpendEntry, a dict or a tuple.")
+        external_id = entry.external_id
+        if external_id is not None:
+            external_id = cls._text(external_id, "external_id", 200).strip() or None
+        return SpendLog(
+            campaign_id=_campaign_id(entry.campaign),
+            amount=parse_amount(entry.amount),
+            timestamp=cls._spend_time(entry.timestamp),
+            description=cls._text(entry.description, "description", 500),
+            external_id=external_id,
+        )
+
+    @staticmethod
+    def _entry_error(index: int, error: ValidationError) -> ValidationError:
+        """`error` restated as 'entry 17: amount: ...'; `params["index"]` points at the entry."""
+        if hasattr(error, "error_dict"):
+            details = [
+                f"{name}: {message}"
+                for name, messages in error.message_dict.items()
+                for message in messages
+            ]
+        else:
+            details = list(error.messages)
+        return ValidationError(
+            "entry %(index)s: %(detail)s",
+            code="invalid_entry",
+            params={"index": index, "detail": "; ".join(details)},
+        )
+
+    @classmethod
+    def _new_spends(cls, entries: Iterable[SpendEntryInput]) -> list[SpendLog]:
+        spends = []
+        for index, entry in enumerate(entries):
+            try:
+                spends.append(cls._new_spend(entry))
+            except ValidationError as error:
+                raise cls._entry_error(index, error) from None
+        return spends
+
+    @classmethod
+    def _lock_brands_of_spends(cls, spends: list[SpendLog]) -> dict[int, Brand]:
+        """Lock the brands of the spends' campaigns in pk order; map each campaign to its brand."""
+        ids = {spend.campaign_id for spend in spends}
+        brands = {
+            brand.pk: brand
+            for brand in Brand.objects.filter(
+                pk__in=Campaign.objects.filter(pk__in=ids).values("brand_id")
+            )
+            .order_by("pk")
+            .select_for_update(no_key=True)
+        }
+        # Read after the lock, so every campaign maps to a brand this call holds.
+        brand_of = {
+            campaign_id: brands[brand_id]
+            for campaign_id, brand_id in Campaign.objects.filter(pk__in=ids, brand_id__in=brands)
+            .order_by()
+            .values_list("pk", "brand_id")
+        }
+        for index, spend in enumerate(spends):
+            if spend.campaign_id not in brand_of:
+                message = f"Campaign {spend.campaign_id} does not exist."
+                raise cls._entry_error(index, ValidationError({"campaign": message}))
+        return brand_of
+
+    @staticmethod
+    def _known_spends(spends: list[SpendLog]) -> dict[tuple[int, str], SpendLog]:
+        """The ledger rows already recorded under the spends' (campaign, external_id) pairs."""
+        wanted: dict[int, set[str]] = defaultdict(set)
+        for spend in spends:
+            if spend.external_id is not None:
+                wanted[spend.campaign_id].add(spend.external_id)
+        groups = sorted(wanted.items())
+        known = {}
+        # Exact pairs through the unique index; 500 campaigns a query, as SQLite refuses an OR
+        # deeper than 1,000 terms.
+        for start in range(0, len(groups), 500):
+            pairs = Q(
+                *(
+                    Q(campaign_id=campaign_id, external_id__in=sorted(external_ids))
+                    for campaign_id, external_ids in groups[start : start + 500]
+                ),
+                _connector=Q.OR,
+            )
+            for row in SpendLog.objects.filter(pairs).order_by():
+                known[(row.campaign_id, str(row.external_id))] = row
+        return known
+
+    @classmethod
+    def _roll_up(cls, spends: list[SpendLog], brand_of: dict[int, Brand]) -> SyncResult:
+        """Add new ledger rows to their (locked) brands' totals: one statement for all brands.
+
+        As in `apply_spend`, a brand still dated to an earlier day is recounted from the ledger
+        instead (the new rows are already in it). Then the campaigns of the brands rolled over or
+        now over budget are re-evaluated, once for the whole call.
+        """
+        now = timezone.now()
+        added: dict[Brand, list[SpendLog]] = defaultdict(list)
+        for spend in spends:
+            added[brand_of[spend.campaign_id]].append(spend)
+        updated, rolled, over = [], [], []
+        for brand, new in added.items():
+            period = local_period(now, zone(brand.timezone))
+            if brand.spend_day != period.day or brand.spend_month != period.month:
+                rolled.append(brand)
+                continue
+            brand.current_daily_spend += sum(
+                (spend.amount for spend in new if period.contains_day(spend.timestamp)), ZERO
+            )
+            brand.current_monthly_spend += sum(
+                (spend.amount for spend in new if period.contains_month(spend.timestamp)), ZERO
+            )
+            updated.append(brand)
+            if brand.is_daily_budget_exceeded or brand.is_monthly_budget_exceeded:
+                over.append(brand.pk)
+        # Absolute values are safe here: the rows were read under this transaction's lock.
+        Brand.objects.bulk_update(updated, ["current_daily_spend", "current_monthly_spend"])
+        if rolled:
+            zones = {brand.timezone for brand in rolled}
+            cls._recount(
+                Brand.objects.filter(pk__in=[brand.pk for brand in rolled]),
+                [(Q(timezone=name), local_period(now, zone(name))) for name in zones],
+            )
+        if not rolled and not over:
+            return SyncResult()
+        campaigns = Campaign.objects.filter(
+            Q(brand_id__in=[brand.pk for brand in rolled]) | Q(brand_id__in=over, is_active=True)
+        )
+        return CampaignService.sync(campaigns, Cause.SPEND, now=now)
+
+    @classmethod
+    def check_spends(cls, entries: Iterable[SpendEntryInput]) -> None:
+        """Raise the ValidationError `record_spends` would raise for these values; write nothing.
+
+        Lets an importer reject a whole file before recording any of it. Whether each campaign
+        exists is left to `record_spends`, which reads it under the brand lock.
+        """
+        cls._new_spends(entries)
+
+    @classmethod
+    def record_spend_batch(cls, entries: Iterable[SpendEntryInput]) -> SpendBatch:
+        """`record_spends`, also telling which rows are new and what the roll-up changed."""
+        spends = cls._new_spends(entries)
+        if not spends:
+            return SpendBatch([], [], [], SyncResult())
+        with transaction.atomic():
+            brand_of = cls._lock_brands_of_spends(spends)
+            known = cls._known_spends(spends)
+            rows, created = [], []
+            for spend in spends:
+                row = spend
+                if spend.external_id is not None:
+                    row = known.setdefault((spend.campaign_id, spend.external_id), spend)
+                if row is spend:
+                    created.append(spend)
+                rows.append(row)
+            # bulk_create sends no post_save: _roll_up does what apply_spend does per row.
+            SpendLog.objects.bulk_create(created)
+            campaigns = cls._roll_up(created, brand_of)
+        brand_ids = sorted({brand_of[spend.campaign_id].pk for spend in created})
+        return SpendBatch(rows, created, brand_ids, campaigns)
+
+    @classmethod
+    def record_spends(cls, entries: Iterable[SpendEntryInput]) -> list[SpendLog]:
+        """Record many spends in one transaction: one ledger row per entry, in input order.
+
+        Each entry (a SpendEntry, or its fields as a dict or a tuple) is checked as
+        `record_spend` checks its arguments; a bad one rejects the whole batch with a
+        ValidationError naming its index ("entry 17: amount: ...") and nothing changes. A known
+        (campaign, external_id), in the ledger or earlier in the batch, gives the row on record
+        and counts once. Totals roll up once per brand, and a budget exceeded pauses the brand's
+        campaigns at once, as with `record_spend`, in a fixed number of queries.
+        """
+        return cls.record_spend_batch(entries).spends
