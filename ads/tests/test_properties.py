@@ -1,0 +1,176 @@
+"""Property-based tests: the window rule against a brute-force model, and the roll-up against sums.
+
+Each property is checked against an independent model written here: the window by expanding
+every start day into concrete [opens, closes) intervals, the totals by summing the spends a test
+made by their local day and month.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import time_machine
+from django.test import SimpleTestCase
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.django import TestCase as HypothesisTestCase
+
+from ads.dayparting import window_contains
+from ads.models import Brand, Campaign
+from ads.money import AmountInput
+from ads.services import BudgetService, SpendEntry
+
+EDGES = [time(0), time(0, 0, 0, 1), time(12), time(23, 59, 59, 999999)]
+
+
+def brute_force_window(start: time, end: time, days: list[int], local: datetime) -> bool:
+    """Open when `local` falls in [opens, closes) of a window started on a listed day near it."""
+    for back in range(3):
+        day = local.date() - timedelta(days=back)
+        if day.weekday() not in days:
+            continue
+        opens = datetime.combine(day, start)
+        closes = datetime.combine(day if start < end else day + timedelta(days=1), end)
+        if opens <= local < closes:
+            return True
+    return False
+
+
+@st.composite
+def windows_and_moments(draw: st.DrawFn) -> tuple[time, time, list[int], datetime]:
+    start = draw(st.one_of(st.sampled_from(EDGES), st.times()))
+    end = draw(st.one_of(st.sampled_from(EDGES), st.times()))
+    assume(start != end)
+    days = draw(st.lists(st.integers(0, 6), min_size=1, max_size=7, unique=True))
+    day = draw(st.dates(date(2000, 1, 1), date(2100, 12, 31)))
+    # Often exactly at an edge of the window, where off-by-one mistakes live.
+    clock = draw(st.one_of(st.times(), st.sampled_from([start, end, *EDGES])))
+    return start, end, days, datetime.combine(day, clock)
+
+
+class WindowRuleProperties(SimpleTestCase):
+    @settings(max_examples=200, deadline=None)
+    @given(windows_and_moments())
+    def test_window_contains_agrees_with_the_interval_model(
+        self, case: tuple[time, time, list[int], datetime]
+    ) -> None:
+        start, end, days, local = case
+        self.assertEqual(
+            window_contains(start, end, days, local), brute_force_window(start, end, days, local)
+        )
+
+    @settings(max_examples=100, deadline=None)
+    @given(windows_and_moments(), st.sampled_from(["UTC", "America/New_York", "Asia/Kolkata"]))
+    def test_an_aware_moment_is_judged_by_its_wall_clock(
+        self, case: tuple[time, time, list[int], datetime], tz: str
+    ) -> None:
+        start, end, days, local = case
+        aware = local.replace(tzinfo=ZoneInfo(tz))
+        self.assertEqual(
+            window_contains(start, end, days, aware), brute_force_window(start, end, days, local)
+        )
+
+
+ZONES = ("Europe/Paris", "America/New_York")
+START = datetime(2026, 3, 28, 20, 0, tzinfo=UTC)  # the weekend Paris moves to summer time
+
+
+@dataclass(frozen=True)
+class Spend:
+    brand: int
+    cents: int
+    backdate_minutes: int
+    form: str
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: str  # "spend", "batch", "advance" or "reset"
+    spends: tuple[Spend, ...] = ()
+    minutes: int = 0
+
+
+spends = st.builds(
+    Spend,
+    brand=st.integers(0, len(ZONES) - 1),
+    cents=st.integers(1, 10_000_000),
+    backdate_minutes=st.one_of(st.just(0), st.integers(0, 60 * 24 * 40)),
+    form=st.sampled_from(["decimal", "string", "int"]),
+)
+steps = st.one_of(
+    st.builds(Step, kind=st.just("spend"), spends=st.tuples(spends)),
+    st.builds(
+        Step, kind=st.just("batch"), spends=st.lists(spends, min_size=1, max_size=4).map(tuple)
+    ),
+    st.builds(Step, kind=st.just("advance"), minutes=st.integers(1, 60 * 30)),
+    st.builds(Step, kind=st.just("reset")),
+)
+
+
+def amount_input(spend: Spend) -> AmountInput:
+    if spend.form == "int" and spend.cents % 100 == 0:
+        return spend.cents // 100
+    amount = Decimal(spend.cents) / 100
+    return f"{amount:.2f}" if spend.form == "string" else amount
+
+
+class RollUpProperties(HypothesisTestCase):
+    @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.lists(steps, min_size=1, max_size=12))
+    def test_any_sequence_of_valid_spends_sums_to_the_totals(self, plan: list[Step]) -> None:
+        with time_machine.travel(START, tick=False) as traveller:
+            brands = [
+                Brand.objects.create(
+                    name=tz, daily_budget=Decimal(500), monthly_budget=Decimal(5000), timezone=tz
+                )
+                for tz in ZONES
+            ]
+            campaigns = [Campaign.objects.create(brand=brand, name="Search") for brand in brands]
+            # The model: every spend made, and when each brand was last rolled to "today".
+            ledger: list[tuple[int, Decimal, datetime]] = []
+            touched = [START for _ in brands]
+            now = START
+            for step in plan:
+                if step.kind == "advance":
+                    now += timedelta(minutes=step.minutes)
+                    traveller.move_to(now)
+                elif step.kind == "reset":
+                    BudgetService.reset_daily_monthly_spends()
+                    touched = [now for _ in brands]
+                else:
+                    entries = [
+                        SpendEntry(
+                            campaigns[s.brand],
+                            amount_input(s),
+                            timestamp=now - timedelta(minutes=s.backdate_minutes),
+                        )
+                        for s in step.spends
+                    ]
+                    if step.kind == "spend":
+                        entry = entries[0]
+                        BudgetService.record_spend(
+                            campaigns[step.spends[0].brand],
+                            entry.amount,
+                            timestamp=entry.timestamp,
+                        )
+                    else:
+                        BudgetService.record_spends(entries)
+                    for s, entry in zip(step.spends, entries, strict=True):
+                        assert entry.timestamp is not None
+                        ledger.append((s.brand, Decimal(s.cents) / 100, entry.timestamp))
+                        touched[s.brand] = now
+
+        for index, brand in enumerate(brands):
+            brand.refresh_from_db()
+            tz = ZoneInfo(brand.timezone)
+            day = touched[index].astimezone(tz).date()
+            local = [(a, at.astimezone(tz).date()) for b, a, at in ledger if b == index]
+            self.assertEqual(brand.spend_day, day)
+            self.assertEqual(
+                brand.current_daily_spend, sum((a for a, d in local if d == day), Decimal(0))
+            )
+            self.assertEqual(
+                brand.current_monthly_spend,
+                sum((a for a, d in local if d.replace(day=1) == day.replace(day=1)), Decimal(0)),
+            )
