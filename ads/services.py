@@ -457,10 +457,18 @@ class BudgetService:
     @staticmethod
     def get_brand_summary(brand: Brand) -> dict[str, Any]:
         """The brand's budgets, spend and campaign counts, read fresh from the database."""
-        current = Brand.objects.annotate(
-            active_campaigns=Count("campaigns", filter=Q(campaigns__is_active=True)),
-            total_campaigns=Count("campaigns"),
-        ).get(pk=brand.pk)
+        if not isinstance(brand, Brand) or brand.pk is None:
+            raise ValidationError({"brand": f"{brand!r} is not a saved brand."})
+        current = (
+            Brand.objects.annotate(
+                active_campaigns=Count("campaigns", filter=Q(campaigns__is_active=True)),
+                total_campaigns=Count("campaigns"),
+            )
+            .filter(pk=brand.pk)
+            .first()
+        )
+        if current is None:
+            raise ValidationError({"brand": f"Brand {brand.pk} does not exist."})
         return {
             "name": current.name,
             "timezone": current.timezone,

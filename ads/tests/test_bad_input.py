@@ -1,0 +1,253 @@
+"""Bad input at every entry point gets a clear error naming the problem and changes nothing.
+
+Entry points: the services, the admin's forms, the management commands' options and the tasks'
+arguments. Each case compares a snapshot of every table before and after.
+"""
+
+import io
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from functools import partial
+from typing import Any
+
+import time_machine
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import TestCase
+from django.urls import reverse
+
+from ads.models import (
+    Brand,
+    Campaign,
+    CampaignStatusChange,
+    DaypartingSchedule,
+    SpendLog,
+    TotalsCorrection,
+)
+from ads.services import BudgetService, CampaignService, SpendEntry
+
+NOW = datetime(2026, 3, 18, 12, 0, tzinfo=UTC)
+
+
+def database_state() -> dict[str, Any]:
+    """Everything a bad input could touch."""
+    return {
+        "brands": list(
+            Brand.objects.order_by("pk").values_list(
+                "name",
+                "daily_budget",
+                "monthly_budget",
+                "timezone",
+                "current_daily_spend",
+                "current_monthly_spend",
+                "spend_day",
+            )
+        ),
+        "campaigns": list(
+            Campaign.objects.order_by("pk").values_list(
+                "brand_id", "name", "is_enabled", "is_active"
+            )
+        ),
+        "schedules": list(
+            DaypartingSchedule.objects.order_by("pk").values_list(
+                "campaign_id", "start_time", "end_time", "days_of_week", "timezone"
+            )
+        ),
+        "spends": list(SpendLog.objects.order_by("pk").values_list("pk", "amount")),
+        "history": CampaignStatusChange.objects.count(),
+        "corrections": TotalsCorrection.objects.count(),
+    }
+
+
+class BadInputCase(TestCase):
+    def setUp(self) -> None:
+        traveller = time_machine.travel(NOW, tick=False)
+        traveller.start()
+        self.addCleanup(traveller.stop)
+        self.brand = Brand.objects.create(
+            name="Acme", daily_budget=Decimal("100"), monthly_budget=Decimal("1000")
+        )
+        self.campaign = Campaign.objects.create(brand=self.brand, name="Search")
+        self.schedule_campaign = Campaign.objects.create(brand=self.brand, name="Night")
+        BudgetService.record_spend(self.campaign, Decimal("10.00"), external_id="known")
+
+    def assert_rejected(
+        self, call: Callable[[], object], error: type[Exception], *fragments: str
+    ) -> None:
+        """`call` raises `error` whose text contains every fragment, and nothing changed."""
+        before = database_state()
+        with self.assertRaises(error) as caught:
+            call()
+        for fragment in fragments:
+            self.assertIn(fragment, str(caught.exception))
+        self.assertEqual(database_state(), before)
+
+
+def deleted_campaign(brand: Brand) -> Campaign:
+    campaign = Campaign.objects.create(brand=brand, name="Gone")
+    Campaign.objects.filter(pk=campaign.pk).delete()
+    return campaign
+
+
+class ServiceBadInputTests(BadInputCase):
+    def test_record_spend_rejects_each_bad_argument_by_name(self) -> None:
+        future = NOW + timedelta(seconds=1)
+        cases: list[tuple[str, dict[str, Any], str]] = [
+            ("zero", {"amount": 0}, "must be greater than 0"),
+            ("negative", {"amount": "-1.00"}, "must be greater than 0"),
+            ("not a number", {"amount": "12,50"}, "is not a number"),
+            ("empty string", {"amount": ""}, "is not a number"),
+            ("NaN", {"amount": Decimal("NaN")}, "is not a finite number"),
+            ("infinite", {"amount": "Infinity"}, "is not a finite number"),
+            ("float", {"amount": 12.5}, "is a float"),
+            ("sub-cent", {"amount": "1.234"}, "more than 2 decimal places"),
+            ("None amount", {"amount": None}, "is not an amount"),
+            ("bool amount", {"amount": True}, "is not an amount"),
+            ("too large", {"amount": 10**13}, "exceeds the largest amount"),
+            ("future", {"timestamp": future}, "is in the future"),
+            ("naive", {"timestamp": datetime(2026, 3, 18, 11)}, "no time zone"),
+            ("text timestamp", {"timestamp": "2026-03-18"}, "is not a datetime"),
+            ("description type", {"description": 12}, "is not a string"),
+            ("description length", {"description": "x" * 501}, "Longer than 500"),
+            ("external_id length", {"external_id": "x" * 201}, "Longer than 200"),
+            ("external_id type", {"external_id": 7}, "is not a string"),
+            ("unsaved campaign", {"campaign": Campaign(name="New")}, "is not a saved campaign"),
+            ("campaign name", {"campaign": "Search"}, "is not a saved campaign"),
+            ("deleted campaign", {"campaign": deleted_campaign(self.brand)}, "does not exist"),
+        ]
+        for label, override, message in cases:
+            arguments: dict[str, Any] = {"campaign": self.campaign, "amount": "1.00", **override}
+            with self.subTest(label):
+                self.assert_rejected(
+                    partial(BudgetService.record_spend, **arguments), ValidationError, message
+                )
+
+    def test_record_spends_names_the_bad_entry_and_records_none_of_the_batch(self) -> None:
+        good = SpendEntry(self.campaign, "5.00")
+        cases: list[tuple[list[Any], str]] = [
+            ([good, SpendEntry(self.campaign, "-5")], "entry 1: amount"),
+            ([good, good, {"campaign": self.campaign, "amount": 1.5}], "entry 2: amount"),
+            ([good, {"campaign": self.campaign, "price": "5"}], "entry 1: Not a spend entry"),
+            ([good, SpendEntry(deleted_campaign(self.brand), "5")], "entry 1: campaign"),
+            ([good, "5.00"], "entry 1"),
+        ]
+        for entries, message in cases:
+            with self.subTest(message):
+                self.assert_rejected(
+                    partial(BudgetService.record_spends, entries), ValidationError, message
+                )
+
+    def test_should_campaign_be_active_rejects_what_is_not_a_saved_campaign(self) -> None:
+        cases: list[tuple[Any, str]] = [
+            (Campaign(name="New"), "is not a saved campaign"),
+            (self.brand, "is not a saved campaign"),
+            (deleted_campaign(self.brand), "does not exist"),
+        ]
+        for campaign, message in cases:
+            with self.subTest(message, campaign=campaign):
+                self.assert_rejected(
+                    partial(CampaignService.should_campaign_be_active, campaign),
+                    ValidationError,
+                    message,
+                )
+
+    def test_get_brand_summary_rejects_what_is_not_a_saved_brand(self) -> None:
+        gone = Brand.objects.create(name="Gone", daily_budget=Decimal(1), monthly_budget=Decimal(1))
+        Brand.objects.filter(pk=gone.pk).delete()
+        cases: list[tuple[Any, str]] = [
+            (Brand(name="New"), "is not a saved brand"),
+            (self.campaign, "is not a saved brand"),
+            ("Acme", "is not a saved brand"),
+            (gone, "does not exist"),
+        ]
+        for brand, message in cases:
+            with self.subTest(message, brand=brand):
+                self.assert_rejected(
+                    partial(BudgetService.get_brand_summary, brand), ValidationError, message
+                )
+
+
+class AdminFormBadInputTests(BadInputCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.client.force_login(
+            User.objects.create_superuser("admin", "admin@example.com", "not-a-real-password")
+        )
+
+    def assert_form_rejected(self, url: str, data: dict[str, str], field: str) -> None:
+        """The form comes back (200, not a redirect) with an error on `field`; nothing changed."""
+        before = database_state()
+        response = self.client.post(url, data)
+        self.assertEqual(response.status_code, 200)
+        errors = response.context["adminform"].form.errors
+        self.assertIn(field, errors, errors)
+        self.assertTrue(all(str(message).strip() for message in errors[field]))
+        self.assertEqual(database_state(), before)
+
+    def brand_form(self, **override: str) -> dict[str, str]:
+        return {
+            "name": "Globex",
+            "daily_budget": "100.00",
+            "monthly_budget": "1000.00",
+            "timezone": "UTC",
+            **override,
+        }
+
+    def test_brand_forms_reject_a_negative_budget_and_an_unknown_time_zone(self) -> None:
+        add = reverse("admin:ads_brand_add")
+        change = reverse("admin:ads_brand_change", args=[self.brand.pk])
+        for url in (add, change):
+            for field, value in [
+                ("daily_budget", "-1.00"),
+                ("monthly_budget", "-0.01"),
+                ("daily_budget", "ten"),
+                ("timezone", "Mars/Olympus_Mons"),
+                ("timezone", ""),
+            ]:
+                with self.subTest(url=url, field=field, value=value):
+                    self.assert_form_rejected(url, self.brand_form(**{field: value}), field)
+
+    def test_schedule_form_rejects_a_window_that_starts_when_it_ends(self) -> None:
+        data = {
+            "campaign": str(self.schedule_campaign.pk),
+            "start_time": "22:00",
+            "end_time": "22:00",
+            "days_of_week": "[0, 1, 2, 3, 4]",
+            "timezone": "",
+        }
+        self.assert_form_rejected(reverse("admin:ads_daypartingschedule_add"), data, "end_time")
+
+    def test_spend_form_rejects_a_bad_amount(self) -> None:
+        for amount in ("-5.00", "0", "1.234", "twelve", ""):
+            data = {
+                "campaign": str(self.campaign.pk),
+                "amount": amount,
+                "timestamp_0": "2026-03-18",
+                "timestamp_1": "11:00:00",
+                "description": "typo",
+                "external_id": "",
+            }
+            with self.subTest(amount=amount):
+                self.assert_form_rejected(reverse("admin:ads_spendlog_add"), data, "amount")
+
+
+class CommandBadInputTests(BadInputCase):
+    def test_an_unknown_option_names_itself_and_changes_nothing(self) -> None:
+        quiet = {"stdout": io.StringIO(), "stderr": io.StringIO()}
+        for command in ("reconcile_spend", "reset_budgets"):
+            with self.subTest(command, form="command line"):
+                self.assert_rejected(
+                    partial(call_command, command, "--bogus", **quiet),
+                    CommandError,
+                    "unrecognized arguments: --bogus",
+                )
+            with self.subTest(command, form="keyword"):
+                self.assert_rejected(
+                    partial(call_command, command, bogus=True, **quiet),
+                    TypeError,
+                    "Unknown option(s)",
+                    "bogus",
+                )
