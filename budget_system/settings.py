@@ -145,6 +145,30 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Reliable delivery: a task is acknowledged when it has finished, so a worker that dies mid-run
+# leaves it on the queue for another (every task is idempotent); one message per worker process
+# at a time, so a slow task does not hold others hostage.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Soft limit raises SoftTimeLimitExceeded inside the task (its transaction rolls back); the hard
+# limit kills the process. The periodic tasks take seconds even with many thousand campaigns.
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
+# Redis redelivers an unacknowledged message after this many seconds: keep it above the hard
+# time limit plus the longest retry countdown, or a running task would be delivered twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_RESULT_EXPIRES = env_int("CELERY_RESULT_EXPIRES", 24 * 3600)
+CELERY_RESULT_EXTENDED = True
+# Events for Flower (port 5555; basic auth from FLOWER_BASIC_AUTH="user:password", which Flower
+# reads from the environment itself; its API stays closed without it, FLOWER_UNAUTHENTICATED_API
+# unset).
+CELERY_WORKER_SEND_TASK_EVENTS = True
+CELERY_TASK_SEND_SENT_EVENT = True
+CELERY_TASK_TRACK_STARTED = True
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,62 @@
+"""The periodic work, run by Celery beat from django-celery-beat's tables (migration 0002).
+
+Tasks are thin: each calls one set-based service under the periodic-work lock and returns a
+small JSON summary (counts), which the result backend stores and Flower shows. They take no
+arguments and are idempotent, so a late, repeated or redelivered run (acks_late) is harmless.
+Delivery settings common to every task (acks_late, time limits, prefetch) live in settings.
+"""
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from celery import Task, shared_task
+from django.db import InterfaceError, OperationalError
+
+from ads.models import CampaignStatusChange
+from ads.services import BudgetService, CampaignService, SyncResult
+from ads.task_locks import periodic_work_lock
+
+Cause = CampaignStatusChange.Cause
+
+_R = TypeVar("_R")
+
+
+def periodic_task(run: Callable[[], _R]) -> "Task[[], _R]":
+    """Register `run` as the task `ads.tasks.<name>`, retried on database trouble.
+
+    A lost connection or a deadlock victim is worth another try a few seconds later; a bug is
+    not. Retry countdowns stay far below the broker's visibility timeout.
+    """
+    return shared_task(
+        autoretry_for=(OperationalError, InterfaceError),
+        retry_backoff=2,
+        retry_backoff_max=60,
+        retry_jitter=True,
+        max_retries=5,
+    )(run)
+
+
+def _counts(result: SyncResult) -> dict[str, int]:
+    return {"activated": len(result.activated), "paused": len(result.paused)}
+
+
+@periodic_task
+def enforce_budgets() -> dict[str, int]:
+    """Bring every campaign in line with its brand's budgets (and every other rule)."""
+    with periodic_work_lock():
+        return _counts(CampaignService.sync_all(Cause.ENFORCE_BUDGETS))
+
+
+@periodic_task
+def enforce_dayparting() -> dict[str, int]:
+    """Open and close dayparting windows: every campaign re-evaluated against the clock."""
+    with periodic_work_lock():
+        return _counts(CampaignService.sync_all(Cause.ENFORCE_DAYPARTING))
+
+
+@periodic_task
+def reset_daily_monthly_spends() -> dict[str, int]:
+    """Roll brands whose local day or month has turned; reactivate what has cleared."""
+    with periodic_work_lock():
+        result = BudgetService.reset_daily_monthly_spends()
+    return {"brands_rolled_over": len(result.rolled), **_counts(result.campaigns)}
