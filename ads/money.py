@@ -14,35 +14,41 @@ MAX_AMOUNT: Final = Decimal(10 ** (MAX_DIGITS - DECIMAL_PLACES)) - Decimal("0.01
 AmountInput = Decimal | int | str
 
 
+def _refused(field: str, message: str, code: str) -> ValidationError:
+    """An error on `field` that keeps its code (a dict of plain messages would drop it)."""
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
 def parse_amount(value: object, *, field: str = "amount") -> Decimal:
     """Turn a Decimal, an int or a decimal string into an exact, positive amount of cents.
 
     Floats are refused rather than rounded: 0.1 + 0.2 is not 0.3 in binary, and money must add up.
     """
     if isinstance(value, float):
-        raise ValidationError(
-            {field: f"{value!r} is a float; pass a Decimal or a string such as Decimal('12.50')."},
-            code="float",
+        raise _refused(
+            field,
+            f"{value!r} is a float; pass a Decimal or a string such as Decimal('12.50').",
+            "float",
         )
     if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
-        raise ValidationError(
-            {field: f"{value!r} is not an amount; pass a Decimal, an int or a decimal string."},
-            code="invalid_type",
+        raise _refused(
+            field,
+            f"{value!r} is not an amount; pass a Decimal, an int or a decimal string.",
+            "invalid_type",
         )
     try:
         amount = Decimal(value.strip() if isinstance(value, str) else value)
     except InvalidOperation:
-        raise ValidationError({field: f"{value!r} is not a number."}, code="invalid") from None
+        raise _refused(field, f"{value!r} is not a number.", "invalid") from None
     if not amount.is_finite():
-        raise ValidationError({field: f"{value!r} is not a finite number."}, code="not_finite")
+        raise _refused(field, f"{value!r} is not a finite number.", "not_finite")
     if amount <= 0:
-        raise ValidationError({field: f"{value} must be greater than 0."}, code="not_positive")
+        raise _refused(field, f"{value} must be greater than 0.", "not_positive")
     if amount > MAX_AMOUNT:
-        raise ValidationError({field: f"{value} exceeds the largest amount, {MAX_AMOUNT}."})
+        raise _refused(field, f"{value} exceeds the largest amount, {MAX_AMOUNT}.", "too_large")
     cents = amount.quantize(CENT)
     if cents != amount:
-        raise ValidationError(
-            {field: f"{value} has more than {DECIMAL_PLACES} decimal places."},
-            code="too_precise",
+        raise _refused(
+            field, f"{value} has more than {DECIMAL_PLACES} decimal places.", "too_precise"
         )
     return cents
