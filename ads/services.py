@@ -227,6 +227,35 @@ class CampaignService:
         """Taken before an operator's edit of a campaign or schedule (see the locking rule)."""
         _lock_brands(Brand.objects.filter(pk=brand_id))
 
+    @classmethod
+    def reasons_by_campaign(
+        cls, campaigns: QuerySet[Campaign], *, now: datetime | None = None
+    ) -> dict[int, list[str]]:
+        """The blocking reasons of every campaign in `campaigns`, from one read.
+
+        What a list page shows and filters on; an empty list means nothing blocks it.
+        """
+        now = now or timezone.now()
+        return {facts.pk: cls.blocking_reasons(facts, now) for facts in campaign_facts(campaigns)}
+
+    @classmethod
+    def set_enabled(cls, campaigns: QuerySet[Campaign], enabled: bool) -> int:
+        """Flip the operator's switch of many campaigns at once; return how many changed.
+
+        Locks their brands first (the locking rule), then re-evaluates them with cause OPERATOR,
+        in a fixed number of queries. The campaigns are fixed by id before the update, so a
+        queryset filtered on `is_enabled` still re-evaluates every campaign it named.
+        """
+        with transaction.atomic():
+            ids = list(campaigns.order_by().values_list("pk", flat=True))
+            named = Campaign.objects.filter(pk__in=ids)
+            _lock_brands(Brand.objects.filter(pk__in=named.values("brand_id")))
+            changed = named.exclude(is_enabled=enabled).update(
+                is_enabled=enabled, updated_at=timezone.now()
+            )
+            cls.sync(named, Cause.OPERATOR)
+        return changed
+
 
 class BudgetService:
     """Spend in, totals up, campaigns paused the moment a budget is exceeded."""
