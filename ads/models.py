@@ -106,7 +106,12 @@ class Brand(GuardedModel):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self._state.adding and self.spend_day is None:
             # A new brand's (empty) totals belong to its current local day and month.
-            period = local_period(timezone.now(), zone(self.timezone))
+            try:
+                tz = zone(self.timezone)
+            except ValidationError as error:
+                # Name the field, as full_clean would have.
+                raise ValidationError({"timezone": error.messages}) from None
+            period = local_period(timezone.now(), tz)
             self.spend_day = period.day
             self.spend_month = period.month
         super().save(*args, **kwargs)
