@@ -1,7 +1,34 @@
-"""Admin registrations. Ledger rows and status history are read-only for everyone."""
+"""The admin an ad-ops team works in.
+
+List pages read everything set-based (annotations, select_related, one read of the campaigns'
+facts per page), so a page costs the same number of queries whatever the number of rows. Every
+write goes through the services: spend through `BudgetService.record_spend`, the operator's
+switch through `CampaignService.set_enabled`. Ledger rows and history are read-only for everyone.
+"""
+
+import csv
+from collections.abc import Iterator
+from decimal import ROUND_DOWN, Decimal
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, F, Q, QuerySet
+from django.http import HttpRequest, StreamingHttpResponse
+from django.template.loader import render_to_string
+from django.urls import URLPattern, path
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
+from ads.forms import (
+    LATEST_ROWS,
+    BrandForm,
+    DaypartingScheduleForm,
+    LatestRowsFormSet,
+    SpendLogForm,
+    campaign_label,
+)
 from ads.models import (
     Brand,
     Campaign,
@@ -10,10 +37,463 @@ from ads.models import (
     SpendLog,
     TotalsCorrection,
 )
+from ads.selectors import brand_spend_by_day, with_spend_today
+from ads.services import (
+    DAILY_EXCEEDED,
+    DISABLED,
+    MONTHLY_EXCEEDED,
+    OUTSIDE_WINDOW,
+    BudgetService,
+    CampaignService,
+)
 
-admin.site.register(Brand)
-admin.site.register(Campaign)
-admin.site.register(DaypartingSchedule)
-admin.site.register(SpendLog)
-admin.site.register(CampaignStatusChange)
-admin.site.register(TotalsCorrection)
+if TYPE_CHECKING:
+    from django.contrib.admin.options import _FieldsetSpec
+    from django.db.models.fields.related import RelatedField
+    from django.utils.functional import _StrOrPromise
+    from django_stubs_ext import WithAnnotations
+
+    # The admin's classes are generic only in django-stubs: no runtime __class_getitem__.
+    ModelAdmin = admin.ModelAdmin[Any]
+    TabularInline = admin.TabularInline[Any, Any]
+    StackedInline = admin.StackedInline[Any, Any]
+else:
+    ModelAdmin = admin.ModelAdmin
+    TabularInline = admin.TabularInline
+    StackedInline = admin.StackedInline
+
+admin.site.site_header = "Ad budgets"
+admin.site.site_title = "Ad budgets"
+admin.site.index_title = "Brands, campaigns and spend"
+
+STYLES = {"all": ("ads/admin.css",)}
+
+
+class CampaignCounts(TypedDict):
+    active_campaigns: int
+    total_campaigns: int
+
+
+class CampaignRowFacts(TypedDict):
+    spend_today: Decimal
+    blocking_reasons: list[str]
+
+
+if TYPE_CHECKING:
+    BrandRow = WithAnnotations[Brand, CampaignCounts]
+    CampaignRow = WithAnnotations[Campaign, CampaignRowFacts]
+
+
+def usage(spend: Decimal, budget: Decimal, exceeded: bool) -> SafeString:
+    """Spend with a bar of the budget used: amber from 80%, red once exceeded (spend >= budget)."""
+    percent = (spend * 100 / budget).quantize(Decimal(1), ROUND_DOWN) if budget else None
+    level = "over" if exceeded else "warn" if percent is not None and percent >= 80 else "ok"
+    label = f"{percent}%" if percent is not None else "no budget"
+    return format_html(
+        '{} <span class="ads-usage ads-usage-{}" title="{} of the budget">'
+        '<span class="ads-usage-bar" style="width: {}%"></span></span> <small>{}</small>',
+        spend,
+        level,
+        label,
+        100 if percent is None else min(percent, 100),
+        label,
+    )
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def schedule_of(campaign: Campaign) -> DaypartingSchedule | None:
+    try:
+        return campaign.dayparting_schedule
+    except DaypartingSchedule.DoesNotExist:
+        return None
+
+
+@admin.display(description="brand", ordering="campaign__brand__name")
+def campaign_brand(row: SpendLog | CampaignStatusChange) -> str:
+    return row.campaign.brand.name
+
+
+class CampaignListFilter(admin.RelatedFieldListFilter):
+    """Lists campaigns as 'Brand / Campaign', from one query."""
+
+    def field_choices(
+        self, field: "RelatedField[Any, Any]", request: HttpRequest, model_admin: ModelAdmin
+    ) -> "list[tuple[str, _StrOrPromise]]":
+        campaigns = Campaign.objects.select_related("brand")
+        return [(str(campaign.pk), campaign_label(campaign)) for campaign in campaigns]
+
+
+class OverBudgetFilter(admin.SimpleListFilter):
+    title = "budget"
+    parameter_name = "budget"
+
+    def lookups(self, request: HttpRequest, model_admin: ModelAdmin) -> list[tuple[str, str]]:
+        return [
+            ("exceeded", "A budget exceeded"),
+            ("daily", "Daily budget exceeded"),
+            ("monthly", "Monthly budget exceeded"),
+            ("within", "Within both budgets"),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        daily = Q(current_daily_spend__gte=F("daily_budget"))
+        monthly = Q(current_monthly_spend__gte=F("monthly_budget"))
+        condition = {
+            "exceeded": daily | monthly,
+            "daily": daily,
+            "monthly": monthly,
+            "within": ~daily & ~monthly,
+        }.get(self.value() or "")
+        return queryset if condition is None else queryset.filter(condition)
+
+
+class CampaignInline(TabularInline):
+    model = Campaign
+    fields = ("name", "is_enabled", "is_active")
+    readonly_fields = ("is_active",)
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Brand)
+class BrandAdmin(ModelAdmin):
+    form = BrandForm
+    list_display = (
+        "name",
+        "timezone",
+        "daily_budget",
+        "monthly_budget",
+        "spend_today",
+        "spend_this_month",
+        "left_today",
+        "left_this_month",
+        "campaigns_serving",
+    )
+    list_filter = (OverBudgetFilter, "timezone")
+    search_fields = ("name",)
+    readonly_fields = ("summary", "last_14_days")
+    add_fieldsets: "_FieldsetSpec" = (
+        (None, {"fields": ("name", "timezone", "daily_budget", "monthly_budget")}),
+    )
+    fieldsets = (*add_fieldsets, ("Spend", {"fields": ("summary", "last_14_days")}))
+    inlines = (CampaignInline,)
+
+    class Media:
+        css = STYLES
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Brand]:
+        brands: QuerySet[Brand] = super().get_queryset(request)
+        return brands.annotate(
+            active_campaigns=Count("campaigns", filter=Q(campaigns__is_active=True)),
+            total_campaigns=Count("campaigns"),
+        )
+
+    def get_fieldsets(self, request: HttpRequest, obj: Brand | None = None) -> "_FieldsetSpec":
+        # The spend of a brand not saved yet is nothing to show.
+        return self.add_fieldsets if obj is None else self.fieldsets
+
+    @admin.display(description="spend today", ordering="current_daily_spend")
+    def spend_today(self, brand: Brand) -> SafeString:
+        return usage(brand.current_daily_spend, brand.daily_budget, brand.is_daily_budget_exceeded)
+
+    @admin.display(description="spend this month", ordering="current_monthly_spend")
+    def spend_this_month(self, brand: Brand) -> SafeString:
+        return usage(
+            brand.current_monthly_spend, brand.monthly_budget, brand.is_monthly_budget_exceeded
+        )
+
+    @admin.display(description="left today")
+    def left_today(self, brand: Brand) -> Decimal:
+        return brand.daily_budget_remaining
+
+    @admin.display(description="left this month")
+    def left_this_month(self, brand: Brand) -> Decimal:
+        return brand.monthly_budget_remaining
+
+    @admin.display(description="campaigns serving", ordering="active_campaigns")
+    def campaigns_serving(self, brand: "BrandRow") -> str:
+        return f"{brand.active_campaigns} / {brand.total_campaigns}"
+
+    @admin.display(description="budgets and spend")
+    def summary(self, brand: Brand) -> str:
+        context = {"summary": BudgetService.get_brand_summary(brand)}
+        return render_to_string("admin/ads/brand/summary.html", context)
+
+    @admin.display(description="last 14 days")
+    def last_14_days(self, brand: Brand) -> str:
+        days = brand_spend_by_day(brand, 14)
+        top = max((day.amount for day in days), default=Decimal(0)) or Decimal(1)
+        rows = [(day, (day.amount * 100 / top).quantize(Decimal(1))) for day in days]
+        return render_to_string("admin/ads/brand/spend_by_day.html", {"rows": rows})
+
+
+class BlockingReasonFilter(admin.SimpleListFilter):
+    title = "blocking reason"
+    parameter_name = "reason"
+    reasons = {
+        "disabled": DISABLED,
+        "daily": DAILY_EXCEEDED,
+        "monthly": MONTHLY_EXCEEDED,
+        "window": OUTSIDE_WINDOW,
+    }
+
+    def lookups(self, request: HttpRequest, model_admin: ModelAdmin) -> list[tuple[str, str]]:
+        return [*self.reasons.items(), ("none", "Nothing blocks it")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        if value not in (*self.reasons, "none"):
+            return queryset
+        wanted = self.reasons.get(value or "")
+        blocked = CampaignService.reasons_by_campaign(queryset)
+        return queryset.filter(
+            pk__in=[
+                pk for pk, found in blocked.items() if (wanted in found if wanted else not found)
+            ]
+        )
+
+
+class CampaignChangeList(ChangeList):
+    """Reads the blocking reasons of the page's campaigns in one query, after paging."""
+
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)
+        page = list(self.result_list)
+        reasons = CampaignService.reasons_by_campaign(
+            Campaign.objects.filter(pk__in=[campaign.pk for campaign in page])
+        )
+        for campaign in page:
+            campaign.blocking_reasons = reasons[campaign.pk]
+
+
+class DaypartingScheduleInline(StackedInline):
+    model = DaypartingSchedule
+    form = DaypartingScheduleForm
+    extra = 1
+    max_num = 1
+
+
+class ReadOnlyInline(TabularInline):
+    formset = LatestRowsFormSet
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class StatusReasonsColumn:
+    @admin.display(description="reasons")
+    def reasons_text(self, change: CampaignStatusChange) -> str:
+        return ", ".join(change.reasons)
+
+
+class StatusHistoryInline(StatusReasonsColumn, ReadOnlyInline):
+    model = CampaignStatusChange
+    fields = ("changed_at", "is_active", "reasons_text", "cause")
+    readonly_fields = fields
+    verbose_name_plural = f"Status history (latest {LATEST_ROWS})"
+
+
+class LatestSpendInline(ReadOnlyInline):
+    model = SpendLog
+    fields = ("timestamp", "amount", "description", "external_id", "recorded_at")
+    readonly_fields = fields
+    verbose_name_plural = f"Latest spend (latest {LATEST_ROWS})"
+
+
+@admin.register(Campaign)
+class CampaignAdmin(ModelAdmin):
+    list_display = (
+        "name",
+        "brand",
+        "is_enabled",
+        "is_active",
+        "blocking_reasons",
+        "schedule",
+        "spend_today",
+    )
+    list_filter = ("brand", "is_active", BlockingReasonFilter, "is_enabled")
+    list_select_related = ("brand", "dayparting_schedule")
+    search_fields = ("name", "brand__name")
+    actions = ("enable", "disable", "reevaluate")
+    inlines = (DaypartingScheduleInline, StatusHistoryInline, LatestSpendInline)
+    fields = ("brand", "name", "is_enabled")
+    readonly_fields = ("is_active", "blocking_now", "spend_today")
+
+    class Media:
+        css = STYLES
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Campaign]:
+        return with_spend_today(super().get_queryset(request))
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return CampaignChangeList
+
+    def get_fields(self, request: HttpRequest, obj: Campaign | None = None) -> tuple[str, ...]:
+        return self.fields if obj is None else (*self.fields, *self.readonly_fields)
+
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: Campaign | None = None
+    ) -> tuple[str, ...]:
+        # State read from the database: nothing to show before the campaign exists.
+        return () if obj is None else self.readonly_fields
+
+    @admin.display(description="blocking reasons")
+    def blocking_reasons(self, campaign: "CampaignRow") -> str:
+        return ", ".join(campaign.blocking_reasons)
+
+    @admin.display(description="blocking reasons now")
+    def blocking_now(self, campaign: Campaign) -> str:
+        _, reasons = CampaignService.should_campaign_be_active(campaign)
+        return ", ".join(reasons) or "Nothing: every constraint is met."
+
+    @admin.display(description="schedule")
+    def schedule(self, campaign: Campaign) -> str:
+        schedule = schedule_of(campaign)
+        return "Always" if schedule is None else schedule.describe()
+
+    @admin.display(description="spend today", ordering="spend_today")
+    def spend_today(self, campaign: "CampaignRow") -> Decimal:
+        return campaign.spend_today
+
+    @admin.action(description="Enable the selected campaigns", permissions=["change"])
+    def enable(self, request: HttpRequest, queryset: QuerySet[Campaign]) -> None:
+        changed = CampaignService.set_enabled(queryset, True)
+        self.message_user(request, f"Enabled {plural(changed, 'campaign')}.")
+
+    @admin.action(description="Disable the selected campaigns", permissions=["change"])
+    def disable(self, request: HttpRequest, queryset: QuerySet[Campaign]) -> None:
+        changed = CampaignService.set_enabled(queryset, False)
+        self.message_user(request, f"Disabled {plural(changed, 'campaign')}.")
+
+    @admin.action(description="Re-evaluate the selected campaigns now", permissions=["change"])
+    def reevaluate(self, request: HttpRequest, queryset: QuerySet[Campaign]) -> None:
+        result = CampaignService.sync(queryset, CampaignStatusChange.Cause.OPERATOR)
+        self.message_user(
+            request,
+            f"Re-evaluated: {plural(len(result.activated), 'campaign')} activated, "
+            f"{len(result.paused)} paused.",
+        )
+
+
+class ReadOnlyAdmin(ModelAdmin):
+    """Rows the system writes: anyone with the view permission reads them, nobody edits them."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class CsvEcho:
+    """A file-like object that hands each CSV line back, so the export streams."""
+
+    def write(self, line: str) -> str:
+        return line
+
+
+def csv_text(value: str) -> str:
+    """Keep a spreadsheet from reading a description as a formula."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def spend_csv_lines(spends: QuerySet[SpendLog]) -> Iterator[str]:
+    writer = csv.writer(CsvEcho())
+    yield writer.writerow(
+        ["timestamp", "brand", "campaign", "amount", "description", "external_id", "recorded_at"]
+    )
+    for spend in spends.select_related("campaign__brand").iterator(chunk_size=2000):
+        yield writer.writerow(
+            [
+                spend.timestamp.isoformat(),
+                csv_text(spend.campaign.brand.name),
+                csv_text(spend.campaign.name),
+                spend.amount,
+                csv_text(spend.description),
+                csv_text(spend.external_id or ""),
+                spend.recorded_at.isoformat(),
+            ]
+        )
+
+
+@admin.register(SpendLog)
+class SpendLogAdmin(ModelAdmin):
+    """The ledger: spend is added through the service, never changed or deleted."""
+
+    form = SpendLogForm
+    list_display = ("timestamp", campaign_brand, "campaign", "amount", "description", "external_id")
+    list_filter = ("campaign__brand", ("campaign", CampaignListFilter))
+    list_select_related = ("campaign__brand",)
+    date_hierarchy = "timestamp"
+    search_fields = ("description", "external_id")
+
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: SpendLog | None = None
+    ) -> tuple[str, ...]:
+        return () if obj is None else ("recorded_at",)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: SpendLog, form: Any, change: bool) -> None:
+        """Nothing to save: SpendLogForm recorded the spend through the service."""
+
+    def get_urls(self) -> list[URLPattern]:
+        export = path(
+            "export/",
+            self.admin_site.admin_view(self.export_csv),
+            name="ads_spendlog_export",
+        )
+        return [export, *super().get_urls()]
+
+    def export_csv(self, request: HttpRequest) -> StreamingHttpResponse:
+        """The rows the list shows (filters, search, date and order included), as CSV."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        spends = self.get_changelist_instance(request).queryset
+        return StreamingHttpResponse(
+            spend_csv_lines(spends),
+            content_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="spend.csv"'},
+        )
+
+
+@admin.register(CampaignStatusChange)
+class CampaignStatusChangeAdmin(StatusReasonsColumn, ReadOnlyAdmin):
+    list_display = ("changed_at", "campaign", campaign_brand, "is_active", "reasons_text", "cause")
+    list_filter = ("cause", ("campaign", CampaignListFilter), "is_active")
+    list_select_related = ("campaign__brand",)
+    date_hierarchy = "changed_at"
+
+
+@admin.register(TotalsCorrection)
+class TotalsCorrectionAdmin(ReadOnlyAdmin):
+    list_display = (
+        "corrected_at",
+        "brand",
+        "day",
+        "daily_before",
+        "daily_after",
+        "monthly_before",
+        "monthly_after",
+    )
+    list_filter = ("brand",)
+    list_select_related = ("brand",)
+    date_hierarchy = "corrected_at"

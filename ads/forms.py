@@ -1,0 +1,137 @@
+"""Admin forms: IANA time zones as a list, weekdays as checkboxes, spend through the service."""
+
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+from django.contrib.admin.widgets import AdminSplitDateTime
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+
+from ads.dayparting import ALL_DAYS, WEEKDAY_NAMES
+from ads.models import Brand, Campaign, DaypartingSchedule, SpendLog
+from ads.periods import timezone_names
+from ads.services import BudgetService
+
+# Django's form classes are generic only in django-stubs: no runtime __class_getitem__.
+if TYPE_CHECKING:
+    ModelForm = forms.ModelForm[Any]
+    ModelChoiceField = forms.ModelChoiceField[Any]
+    BaseInlineFormSet = forms.BaseInlineFormSet[Any, Any, Any]
+else:
+    ModelForm = forms.ModelForm
+    ModelChoiceField = forms.ModelChoiceField
+    BaseInlineFormSet = forms.BaseInlineFormSet
+
+LATEST_ROWS = 20
+
+
+def timezone_choices() -> list[tuple[str, str]]:
+    return [(name, name) for name in sorted(timezone_names())]
+
+
+class BrandForm(ModelForm):
+    timezone = forms.ChoiceField(
+        choices=timezone_choices,
+        help_text=Brand._meta.get_field("timezone").help_text,
+    )
+
+    class Meta:
+        model = Brand
+        fields = ("name", "timezone", "daily_budget", "monthly_budget")
+
+
+class DaypartingScheduleForm(ModelForm):
+    days_of_week = forms.TypedMultipleChoiceField(
+        label="Days the window starts",
+        choices=list(enumerate(WEEKDAY_NAMES)),
+        coerce=int,
+        initial=list(ALL_DAYS),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Pick at least one day."},
+    )
+    timezone = forms.ChoiceField(
+        choices=lambda: [("", "The brand's time zone"), *timezone_choices()],
+        required=False,
+        help_text="Blank: the window follows the brand's time zone.",
+    )
+
+    class Meta:
+        model = DaypartingSchedule
+        fields = ("start_time", "end_time", "days_of_week", "timezone")
+
+
+def campaign_label(campaign: Campaign) -> str:
+    """Campaign names repeat across brands: 'Brand / Campaign' tells them apart."""
+    return f"{campaign.brand.name} / {campaign.name}"
+
+
+class CampaignChoiceField(ModelChoiceField):
+    def label_from_instance(self, obj: Campaign) -> str:
+        return campaign_label(obj)
+
+
+class LatestRowsFormSet(BaseInlineFormSet):
+    """A read-only inline of a long history: its newest rows only (models order newest first)."""
+
+    @cached_property
+    def latest(self) -> "QuerySet[Any]":
+        return super().get_queryset()[:LATEST_ROWS]
+
+    def get_queryset(self) -> "QuerySet[Any]":
+        # The same sliced queryset every time, so it is read once.
+        return self.latest
+
+
+class SpendLogForm(ModelForm):
+    """Records a spend through `BudgetService.record_spend` while validating.
+
+    The service is the one place that checks a spend and it writes in the same step, so the
+    form records on a valid submission and turns the service's ValidationError into form
+    errors. The form never touches the model instance itself (every field is excluded from the
+    model form): the recorded row becomes `instance`. The admin's add view runs in a
+    transaction, so a later failure still undoes the record.
+    """
+
+    campaign = CampaignChoiceField(queryset=Campaign.objects.select_related("brand"))
+    # Text, not a DecimalField: the service parses the amount exactly and names what is wrong.
+    amount = forms.CharField(max_length=40, help_text="In the brand's currency, e.g. 12.50.")
+    timestamp = forms.SplitDateTimeField(
+        required=False,
+        widget=AdminSplitDateTime,
+        help_text="When the spend happened; blank means now. A time in the future is rejected.",
+    )
+    description = forms.CharField(max_length=500, required=False)
+    external_id = forms.CharField(
+        label="External id",
+        max_length=200,
+        required=False,
+        help_text=SpendLog._meta.get_field("external_id").help_text,
+    )
+
+    class Meta:
+        model = SpendLog
+        exclude = ("campaign", "amount", "timestamp", "description", "external_id")
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if self.errors:
+            return data
+        external_id = data["external_id"] or None
+        known = SpendLog.objects.filter(campaign=data["campaign"], external_id=external_id)
+        if external_id is not None and known.exists():
+            # The service would return the row on record; a person should hear it counts once.
+            self.add_error("external_id", "This campaign already has a spend with this id.")
+            return data
+        try:
+            self.instance = BudgetService.record_spend(
+                data["campaign"],
+                data["amount"],
+                data["description"],
+                external_id=external_id,
+                timestamp=data["timestamp"],
+            )
+        except ValidationError as error:
+            self.add_error(None, error)
+        return data

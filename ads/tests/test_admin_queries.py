@@ -1,0 +1,138 @@
+"""Admin pages cost the same number of queries for 3 rows as for 30."""
+
+from datetime import UTC, datetime, time
+from decimal import Decimal
+
+import time_machine
+from django.contrib.auth.models import User
+from django.db import connection
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from ads.models import (
+    Brand,
+    Campaign,
+    CampaignStatusChange,
+    DaypartingSchedule,
+    TotalsCorrection,
+)
+from ads.services import BudgetService
+
+# A Wednesday: 07:00 in New York, 21:00 in Tokyo, noon in London.
+NOW = datetime(2026, 3, 18, 12, 0, tzinfo=UTC)
+ZONES = ("UTC", "America/New_York", "Asia/Tokyo")
+
+LIST_PAGES = (
+    "brand",
+    "brand?budget=exceeded&timezone=UTC",
+    "campaign",
+    "campaign?reason=daily",
+    "campaign?is_active__exact=0&o=7",
+    "spendlog",
+    "spendlog?timestamp__year=2026&timestamp__month=3",
+    "campaignstatuschange",
+    "campaignstatuschange?cause__exact=spend",
+    "totalscorrection",
+)
+
+
+def list_url(page: str) -> str:
+    """'campaign?reason=daily' -> the campaign list with that query string."""
+    model, _, query = page.partition("?")
+    return reverse(f"admin:ads_{model}_changelist") + (f"?{query}" if query else "")
+
+
+@time_machine.travel(NOW, tick=False)
+class ListPageQueryCountTests(TestCase):
+    superuser: User
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.superuser = User.objects.create_superuser("root", "root@example.com", "pw-123-secret")
+
+    def setUp(self) -> None:
+        self.client.force_login(self.superuser)
+        self.brands = 0
+
+    def add_brands(self, count: int) -> None:
+        """Brands over budget, each with a scheduled and an unscheduled campaign, spend,
+        history and a correction: every column of every list page has something to show."""
+        for _ in range(count):
+            number = self.brands = self.brands + 1
+            brand = Brand.objects.create(
+                name=f"Brand {number:02}",
+                daily_budget=Decimal("100.00"),
+                monthly_budget=Decimal("1000.00"),
+                timezone=ZONES[number % len(ZONES)],
+            )
+            night = Campaign.objects.create(brand=brand, name="Night")
+            DaypartingSchedule.objects.create(
+                campaign=night, start_time=time(22), end_time=time(6), days_of_week=[0, 1, 2]
+            )
+            day = Campaign.objects.create(brand=brand, name="Day")
+            BudgetService.record_spend(day, "60.00", "morning")
+            BudgetService.record_spend(night, "60.00", "evening")
+            TotalsCorrection.objects.create(
+                brand=brand,
+                day=NOW.date(),
+                daily_before=Decimal("0"),
+                daily_after=Decimal("120.00"),
+                monthly_before=Decimal("0"),
+                monthly_after=Decimal("120.00"),
+            )
+
+    def queries(self, url: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = self.client.get(url)
+        self.assertEqual(response.status_code, 200, url)
+        return len(captured)
+
+    def test_list_pages_do_not_grow_with_the_rows_shown(self) -> None:
+        self.add_brands(3)
+        for page in LIST_PAGES:
+            self.queries(list_url(page))  # warm the caches a first request fills
+        few = {page: self.queries(list_url(page)) for page in LIST_PAGES}
+
+        self.add_brands(27)
+        many = {page: self.queries(list_url(page)) for page in LIST_PAGES}
+
+        self.assertEqual(many, few)
+
+    def test_the_pages_show_every_row(self) -> None:
+        self.add_brands(30)
+
+        self.assertContains(self.client.get(list_url("brand")), "30 brands")
+        campaigns = self.client.get(list_url("campaign")).content.decode()
+        self.assertIn("60 campaigns", campaigns)
+        self.assertIn("Mon–Wed 22:00–06:00 Asia/Tokyo", campaigns)
+        reasons = '<td class="field-blocking_reasons">Daily budget exceeded'
+        self.assertEqual(campaigns.count(reasons), 60)
+        self.assertContains(self.client.get(list_url("spendlog")), "60 spend logs")
+
+    def test_brand_page_does_not_grow_with_its_campaigns(self) -> None:
+        self.add_brands(1)
+        brand = Brand.objects.get()
+        url = reverse("admin:ads_brand_change", args=[brand.pk])
+        self.queries(url)
+        few = self.queries(url)
+
+        for number in range(30):
+            Campaign.objects.create(brand=brand, name=f"Extra {number}")
+
+        self.assertEqual(self.queries(url), few)
+
+    def test_campaign_page_does_not_grow_with_its_history(self) -> None:
+        self.add_brands(1)
+        campaign = Campaign.objects.get(name="Night")
+        url = reverse("admin:ads_campaign_change", args=[campaign.pk])
+        self.queries(url)
+        few = self.queries(url)
+
+        for number in range(30):
+            BudgetService.record_spend(campaign, "1.00", f"click {number}")
+            CampaignStatusChange.objects.create(
+                campaign=campaign, is_active=number % 2 == 0, cause="enforce_dayparting"
+            )
+
+        self.assertEqual(self.queries(url), few)
