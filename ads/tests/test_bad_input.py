@@ -210,15 +210,35 @@ class AdminFormBadInputTests(BadInputCase):
                 with self.subTest(url=url, field=field, value=value):
                     self.assert_form_rejected(url, self.brand_form(**{field: value}), field)
 
-    def test_schedule_form_rejects_a_window_that_starts_when_it_ends(self) -> None:
+    def test_schedule_inline_rejects_a_window_that_starts_when_it_ends(self) -> None:
+        url = reverse("admin:ads_campaign_change", args=[self.schedule_campaign.pk])
+        # Every inline formset posted empty, then the schedule's with one window.
         data = {
-            "campaign": str(self.schedule_campaign.pk),
-            "start_time": "22:00",
-            "end_time": "22:00",
-            "days_of_week": "[0, 1, 2, 3, 4]",
-            "timezone": "",
+            f"{inline.formset.prefix}-{key}": "0"
+            for inline in self.client.get(url).context["inline_admin_formsets"]
+            for key in ("TOTAL_FORMS", "INITIAL_FORMS")
         }
-        self.assert_form_rejected(reverse("admin:ads_daypartingschedule_add"), data, "end_time")
+        data |= {
+            "brand": str(self.brand.pk),
+            "name": self.schedule_campaign.name,
+            "is_enabled": "on",
+            "dayparting_schedule-TOTAL_FORMS": "1",
+            "dayparting_schedule-0-start_time": "22:00",
+            "dayparting_schedule-0-end_time": "22:00",
+            "dayparting_schedule-0-days_of_week": "4",
+            "dayparting_schedule-0-timezone": "",
+        }
+        before = database_state()
+        response = self.client.post(url, data)
+        self.assertEqual(response.status_code, 200)
+        (schedule,) = [
+            inline.formset
+            for inline in response.context["inline_admin_formsets"]
+            if inline.formset.prefix == "dayparting_schedule"
+        ]
+        self.assertIn("end_time", schedule.errors[0], schedule.errors)
+        self.assertIn("must not start and end at the same time", str(schedule.errors[0]))
+        self.assertEqual(database_state(), before)
 
     def test_spend_form_rejects_a_bad_amount(self) -> None:
         for amount in ("-5.00", "0", "1.234", "twelve", ""):
