@@ -1,5 +1,6 @@
-"""Real processes for the reliability tests: Django scripts, and Redis and PostgreSQL servers
-of a test's own, so that a test can kill or stop them without touching anyone else's.
+"""Real processes for the reliability tests: Django scripts, Celery workers, and Redis and
+PostgreSQL servers of a test's own, so that a test can kill or stop them without touching
+anyone else's.
 
 Every wait is bounded by a deadline, every process is stopped through its own handle, and
 every start is paired with a cleanup by its caller (``addCleanup``).
@@ -139,6 +140,40 @@ def start_script(target: str, env: Mapping[str, str] | None = None, **kwargs: An
 
 def start_manage(*args: str, env: Mapping[str, str]) -> Child:
     return Child([PYTHON, str(BASE_DIR / "manage.py"), *args], env)
+
+
+def start_worker(env: Mapping[str, str], name: str) -> Child:
+    """A real `celery -A budget_system worker`: prefork, one pool process, in its own session.
+
+    Killing its process group kills the pool process too, as a crash of the container would.
+    """
+    args = [
+        PYTHON,
+        "-m",
+        "celery",
+        "-A",
+        "budget_system",
+        "worker",
+        "--loglevel=INFO",
+        "--concurrency=1",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+        "--hostname",
+        f"{name}@%h",
+    ]
+    return Child(args, env)
+
+
+def wait_for_worker(worker: Child, timeout: float = 60) -> None:
+    """Until the worker logs that it consumes; fails at once if it exits instead."""
+    wait_until(
+        lambda: " ready." in worker.stderr() or not worker.running(),
+        timeout,
+        "the Celery worker to start",
+    )
+    if not worker.running():
+        raise AssertionError(worker.describe())
 
 
 class RedisServer:

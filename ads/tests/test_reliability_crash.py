@@ -1,23 +1,39 @@
-"""Crashes: a process killed with SIGKILL part-way through a write leaves all of it or none, and
-totals corrupted behind the system's back are found and repaired by reconcile_spend.
+"""Crashes: a process killed with SIGKILL part-way through a write leaves all of it or none, a
+periodic task whose worker was killed is delivered again and finishes the job, and totals
+corrupted behind the system's back are found and repaired by reconcile_spend.
 
-To kill a spend at a known point, the test holds a lock on the status history table, which a
-spend writes last (when it pauses the campaigns of a brand it took over budget): the child blocks
-there with its ledger row, the brand's new totals and the pause written but not committed.
+To kill a writer at a known point, the test holds a lock on the status history table, which a
+spend or a sweep writes last (after the ledger row, the totals and the campaigns): the writer
+blocks there with everything else written but not committed.
 """
 
 import json
+import time
 from decimal import Decimal
 from typing import Any
 
 from django.db import connection
 from django.test import TransactionTestCase
+from kombu import Producer
 
 from ads.models import Brand, Campaign, CampaignStatusChange, SpendLog, TotalsCorrection
 from ads.services import BudgetService, CampaignService
-from ads.tests.processes import Child, child_env, start_manage, start_script, wait_until
+from ads.tasks import enforce_budgets
+from ads.tests.processes import (
+    Child,
+    RedisServer,
+    child_env,
+    start_manage,
+    start_script,
+    start_worker,
+    wait_for_worker,
+    wait_until,
+)
+from budget_system.celery import app
 
 Cause = CampaignStatusChange.Cause
+# Seconds before Redis hands an unacknowledged message to another worker (an hour in production).
+VISIBILITY_TIMEOUT = 3
 
 
 def record_one_spend(campaign_id: int, amount: str, external_id: str) -> int:
@@ -44,6 +60,34 @@ def first_line(child: Child) -> dict[str, Any]:
     return dict(json.loads(line[0]))
 
 
+def hold_history_table(test: TransactionTestCase) -> Any:
+    """A second connection keeping everyone from writing status history until its rollback."""
+    holder = connection.get_new_connection(connection.get_connection_params())
+    test.addCleanup(holder.close)
+    holder.cursor().execute("LOCK TABLE ads_campaignstatuschange IN SHARE MODE")
+    return holder
+
+
+def tables_written(backend: int) -> set[str]:
+    """The tables the session `backend` has written in its open transaction."""
+    return {
+        table
+        for (table,) in query(
+            "SELECT c.relname FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+            "WHERE l.pid = %s AND l.mode = 'RowExclusiveLock'",
+            backend,
+        )
+    }
+
+
+def wait_for_session_end(backend: int) -> None:
+    wait_until(
+        lambda: not query("SELECT 1 FROM pg_stat_activity WHERE pid = %s", backend),
+        30,
+        "PostgreSQL to end the killed client's session",
+    )
+
+
 class KilledSpendTests(TransactionTestCase):
     def setUp(self) -> None:
         self.brand = Brand.objects.create(
@@ -52,15 +96,8 @@ class KilledSpendTests(TransactionTestCase):
         self.campaign = Campaign.objects.create(brand=self.brand, name="Search")
         BudgetService.record_spend(self.campaign, Decimal("95.00"))
 
-    def hold_history_table(self) -> Any:
-        """A second connection that keeps others from writing status history until rollback."""
-        holder = connection.get_new_connection(connection.get_connection_params())
-        self.addCleanup(holder.close)
-        holder.cursor().execute("LOCK TABLE ads_campaignstatuschange IN SHARE MODE")
-        return holder
-
     def test_a_spend_killed_mid_transaction_leaves_nothing_and_a_retry_counts_once(self) -> None:
-        holder = self.hold_history_table()
+        holder = hold_history_table(self)
         child = start_script(
             f"{__name__}:record_one_spend",
             campaign_id=self.campaign.pk,
@@ -76,23 +113,11 @@ class KilledSpendTests(TransactionTestCase):
             "the spend to block on the history table",
         )
         # Part-way: the ledger row, the totals and the pause are written, not committed.
-        written = {
-            table
-            for (table,) in query(
-                "SELECT c.relname FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
-                "WHERE l.pid = %s AND l.mode = 'RowExclusiveLock'",
-                backend,
-            )
-        }
-        self.assertLessEqual({"ads_spendlog", "ads_brand", "ads_campaign"}, written)
+        self.assertLessEqual({"ads_spendlog", "ads_brand", "ads_campaign"}, tables_written(backend))
 
         child.kill()
         holder.rollback()
-        wait_until(
-            lambda: not query("SELECT 1 FROM pg_stat_activity WHERE pid = %s", backend),
-            30,
-            "PostgreSQL to end the killed client's session",
-        )
+        wait_for_session_end(backend)
 
         self.assert_totals(Decimal("95.00"), spends=1)
         self.assertTrue(Campaign.objects.get(pk=self.campaign.pk).is_active)
@@ -107,6 +132,96 @@ class KilledSpendTests(TransactionTestCase):
         self.assertEqual(SpendLog.objects.count(), spends)
         self.assertEqual((brand.current_daily_spend, brand.current_monthly_spend), (total, total))
         self.assertEqual(BudgetService.find_drift(), [])
+
+
+def blocked_history_writer() -> int | None:
+    """The session waiting to write status history behind the test's lock, if any."""
+    rows = query(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+        "AND wait_event_type = 'Lock' AND query LIKE %s",
+        'INSERT INTO "ads_campaignstatuschange"%',
+    )
+    return int(rows[0][0]) if rows else None
+
+
+class KilledWorkerTests(TransactionTestCase):
+    """A worker SIGKILLed in the middle of enforce_budgets, on a Redis of the test's own."""
+
+    def setUp(self) -> None:
+        self.redis = RedisServer()
+        self.addCleanup(self.redis.close)
+        self.redis.start()
+        self.env = child_env(
+            CELERY_BROKER_URL=self.redis.url(0),
+            CELERY_RESULT_BACKEND=self.redis.url(1),
+            CELERY_VISIBILITY_TIMEOUT=str(VISIBILITY_TIMEOUT),
+        )
+        over = Brand.objects.create(
+            name="Over", daily_budget=Decimal("10"), monthly_budget=Decimal("1000")
+        )
+        under = Brand.objects.create(
+            name="Under", daily_budget=Decimal("10"), monthly_budget=Decimal("1000")
+        )
+        Campaign.objects.create(brand=over, name="Over search")
+        Campaign.objects.create(brand=under, name="Under search")
+        BudgetService.record_spend(Campaign.objects.get(brand=over), Decimal("20.00"))
+        # Both campaigns in the wrong state, as after writes that bypassed the rules.
+        Campaign.objects.filter(brand=over).update(is_active=True)
+        Campaign.objects.filter(brand=under).update(is_active=False)
+        self.drifted = self.states()
+
+    @staticmethod
+    def states() -> dict[str, bool]:
+        return dict(Campaign.objects.values_list("name", "is_active"))
+
+    def start_worker(self, name: str) -> Child:
+        worker = start_worker(self.env, name)
+        self.addCleanup(worker.close)
+        wait_for_worker(worker)
+        return worker
+
+    def test_the_task_is_delivered_again_and_ends_in_the_right_state(self) -> None:
+        holder = hold_history_table(self)
+        first = self.start_worker("first")
+        with app.connection_for_write(self.redis.url(0)) as broker:
+            task_id = enforce_budgets.apply_async(producer=Producer(broker)).id
+        sent = time.monotonic()
+        backend = 0
+
+        def blocked() -> bool:
+            nonlocal backend
+            backend = blocked_history_writer() or 0
+            return bool(backend)
+
+        wait_until(blocked, 60, "the task to block on the history table")
+        # Mid-task: both campaigns are switched in its open transaction.
+        self.assertIn("ads_campaign", tables_written(backend))
+        first.kill()
+        holder.rollback()
+        wait_for_session_end(backend)
+        self.assertIn(f"[{task_id}] received", first.stderr())
+        self.assertEqual(self.states(), self.drifted)
+        self.assertFalse(CampaignStatusChange.objects.filter(cause=Cause.ENFORCE_BUDGETS).exists())
+
+        # Redis hands the unacknowledged message out again once its visibility timeout is over;
+        # a worker looks for such messages as it starts.
+        wait_until(lambda: time.monotonic() > sent + VISIBILITY_TIMEOUT + 0.5, 10, "the timeout")
+        second = self.start_worker("second")
+        wait_until(
+            lambda: f"[{task_id}] succeeded" in second.stderr() or not second.running(),
+            60,
+            "the redelivered task to finish",
+        )
+        self.assertIn(f"[{task_id}] succeeded", second.stderr(), second.describe())
+        self.assertEqual(self.states(), {"Over search": False, "Under search": True})
+        self.assertEqual(
+            sorted(
+                CampaignStatusChange.objects.filter(cause=Cause.ENFORCE_BUDGETS).values_list(
+                    "campaign__name", "is_active"
+                )
+            ),
+            [("Over search", False), ("Under search", True)],
+        )
 
 
 class ReconcileAfterCorruptionTests(TransactionTestCase):
