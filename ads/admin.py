@@ -84,19 +84,23 @@ if TYPE_CHECKING:
     CampaignRow = WithAnnotations[Campaign, CampaignRowFacts]
 
 
-def usage(spend: Decimal, budget: Decimal, exceeded: bool) -> SafeString:
-    """Spend with a bar of the budget used: amber from 80%, red once exceeded (spend >= budget)."""
+def usage(spend: Decimal, budget: Decimal, remaining: Decimal, exceeded: bool) -> SafeString:
+    """Spend against budget over a bar of the share used: amber from 80%, red once exceeded."""
     percent = (spend * 100 / budget).quantize(Decimal(1), ROUND_DOWN) if budget else None
     level = "over" if exceeded else "warn" if percent is not None and percent >= 80 else "ok"
-    label = f"{percent}%" if percent is not None else "no budget"
+    label = "no budget" if percent is None else f"{percent}%"
     return format_html(
-        '{} <span class="ads-usage ads-usage-{}" title="{} of the budget">'
-        '<span class="ads-usage-bar" style="width: {}%"></span></span> <small>{}</small>',
+        '<span class="ads-spend">{}</span> of {}<br>'
+        '<span class="ads-usage ads-usage-{}" title="{} of the budget">'
+        '<span class="ads-usage-bar" style="width: {}%"></span></span> '
+        "<small>{} · {} left</small>",
         spend,
+        budget,
         level,
         label,
         100 if percent is None else min(percent, 100),
         label,
+        remaining,
     )
 
 
@@ -164,12 +168,8 @@ class BrandAdmin(ModelAdmin):
     list_display = (
         "name",
         "timezone",
-        "daily_budget",
-        "monthly_budget",
         "spend_today",
         "spend_this_month",
-        "left_today",
-        "left_this_month",
         "campaigns_serving",
     )
     list_filter = (OverBudgetFilter, "timezone")
@@ -195,27 +195,27 @@ class BrandAdmin(ModelAdmin):
         # The spend of a brand not saved yet is nothing to show.
         return self.add_fieldsets if obj is None else self.fieldsets
 
-    @admin.display(description="spend today", ordering="current_daily_spend")
+    @admin.display(description="today", ordering="current_daily_spend")
     def spend_today(self, brand: Brand) -> SafeString:
-        return usage(brand.current_daily_spend, brand.daily_budget, brand.is_daily_budget_exceeded)
-
-    @admin.display(description="spend this month", ordering="current_monthly_spend")
-    def spend_this_month(self, brand: Brand) -> SafeString:
         return usage(
-            brand.current_monthly_spend, brand.monthly_budget, brand.is_monthly_budget_exceeded
+            brand.current_daily_spend,
+            brand.daily_budget,
+            brand.daily_budget_remaining,
+            brand.is_daily_budget_exceeded,
         )
 
-    @admin.display(description="left today")
-    def left_today(self, brand: Brand) -> Decimal:
-        return brand.daily_budget_remaining
+    @admin.display(description="this month", ordering="current_monthly_spend")
+    def spend_this_month(self, brand: Brand) -> SafeString:
+        return usage(
+            brand.current_monthly_spend,
+            brand.monthly_budget,
+            brand.monthly_budget_remaining,
+            brand.is_monthly_budget_exceeded,
+        )
 
-    @admin.display(description="left this month")
-    def left_this_month(self, brand: Brand) -> Decimal:
-        return brand.monthly_budget_remaining
-
-    @admin.display(description="campaigns serving", ordering="active_campaigns")
+    @admin.display(description="serving", ordering="active_campaigns")
     def campaigns_serving(self, brand: "BrandRow") -> str:
-        return f"{brand.active_campaigns} / {brand.total_campaigns}"
+        return f"{brand.active_campaigns} of {brand.total_campaigns}"
 
     @admin.display(description="budgets and spend")
     def summary(self, brand: Brand) -> str:
@@ -339,6 +339,10 @@ class CampaignAdmin(ModelAdmin):
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return CampaignChangeList
 
+    def get_inlines(self, request: HttpRequest, obj: Campaign | None) -> tuple[type[Any], ...]:
+        # A campaign not saved yet has no history or spend to show.
+        return self.inlines if obj is not None else (DaypartingScheduleInline,)
+
     def get_fields(self, request: HttpRequest, obj: Campaign | None = None) -> tuple[str, ...]:
         return self.fields if obj is None else (*self.fields, *self.readonly_fields)
 
@@ -349,8 +353,8 @@ class CampaignAdmin(ModelAdmin):
         return () if obj is None else self.readonly_fields
 
     @admin.display(description="blocking reasons")
-    def blocking_reasons(self, campaign: "CampaignRow") -> str:
-        return ", ".join(campaign.blocking_reasons)
+    def blocking_reasons(self, campaign: "CampaignRow") -> str | None:
+        return ", ".join(campaign.blocking_reasons) or None
 
     @admin.display(description="blocking reasons now")
     def blocking_now(self, campaign: Campaign) -> str:

@@ -32,6 +32,7 @@ def timezone_choices() -> list[tuple[str, str]]:
 
 class BrandForm(ModelForm):
     timezone = forms.ChoiceField(
+        label="Time zone",
         choices=timezone_choices,
         help_text=Brand._meta.get_field("timezone").help_text,
     )
@@ -51,6 +52,7 @@ class DaypartingScheduleForm(ModelForm):
         error_messages={"required": "Pick at least one day."},
     )
     timezone = forms.ChoiceField(
+        label="Time zone",
         choices=lambda: [("", "The brand's time zone"), *timezone_choices()],
         required=False,
         help_text="Blank: the window follows the brand's time zone.",

@@ -1,0 +1,291 @@
+"""An ad-ops day in the admin, driven through a real headless Chromium.
+
+The live server and the test share one clock, set by time-machine to a Tuesday night in New York,
+inside a Mon–Fri 22:00–06:00 window. Every page must load without a JavaScript error, and each main
+page is saved as a screenshot under test-artifacts/screenshots/ for a person to look at.
+"""
+
+import csv
+import os
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, ClassVar
+
+import time_machine
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Locator,
+    Page,
+    Playwright,
+    expect,
+    sync_playwright,
+)
+from playwright.sync_api import Error as PlaywrightError
+
+from ads.models import Brand, Campaign, CampaignStatusChange, DaypartingSchedule, SpendLog
+from ads.services import BudgetService
+
+# Tuesday 2030-01-15 23:30 in New York.
+NOW = datetime(2030, 1, 16, 4, 30, tzinfo=UTC)
+PASSWORD = "browser-test-password-1"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-gpu",
+]
+SCREENSHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
+
+
+@time_machine.travel(NOW, tick=True)
+class AdminBrowserTests(StaticLiveServerTestCase):
+    host = "127.0.0.1"
+    playwright: ClassVar[Playwright]
+    browser: ClassVar[Browser]
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        super().setUpClass()
+        cls.playwright = sync_playwright().start()
+        cls.browser = cls.playwright.chromium.launch(
+            executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+            headless=True,
+            args=CHROMIUM_FLAGS,
+        )
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.browser.close()
+        cls.playwright.stop()
+        super().tearDownClass()
+
+    def setUp(self) -> None:
+        User.objects.create_superuser("ops", "ops@example.com", PASSWORD)
+        context = self.browser.new_context(viewport={"width": 1440, "height": 1000})
+        self.addCleanup(context.close)
+        self.page = context.new_page()
+        self.page.set_default_timeout(15_000)
+        self.console_errors: list[str] = []
+        self.page.on("console", self.on_console)
+        self.page.on("pageerror", self.on_page_error)
+        self.log_in()
+
+    def on_console(self, message: ConsoleMessage) -> None:
+        # The browser's own request for a site icon, which the admin does not serve, is no
+        # error of the page.
+        if message.type == "error" and not message.location["url"].endswith("/favicon.ico"):
+            self.console_errors.append(f"{self.page.url}: {message.text} {message.location}")
+
+    def on_page_error(self, error: PlaywrightError) -> None:
+        self.console_errors.append(f"{self.page.url}: {error}")
+
+    def tearDown(self) -> None:
+        self.assertEqual(self.console_errors, [], "JavaScript errors in the admin")
+
+    # Steps a person takes.
+
+    def open(self, path: str) -> Page:
+        self.page.goto(self.live_server_url + path)
+        return self.page
+
+    def save(self) -> None:
+        self.page.click("input[name=_save]")
+
+    def screenshot(self, name: str) -> None:
+        self.page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+
+    def expect_message(self, text: str) -> None:
+        expect(self.page.locator(".messagelist")).to_contain_text(text)
+
+    def log_in(self) -> None:
+        page = self.open("/admin/login/")
+        page.fill("#id_username", "ops")
+        page.fill("#id_password", PASSWORD)
+        page.click("input[type=submit]")
+        expect(page.locator("#site-name")).to_have_text("Ad budgets")
+
+    def add_brand(self, name: str, daily: str, monthly: str) -> None:
+        page = self.open("/admin/ads/brand/add/")
+        page.fill("#id_name", name)
+        page.select_option("#id_timezone", "America/New_York")
+        page.fill("#id_daily_budget", daily)
+        page.fill("#id_monthly_budget", monthly)
+        self.save()
+        self.expect_message(f"“{name}” was added successfully")
+
+    def fill_schedule(self, start: str, end: str, days_off: tuple[int, ...]) -> None:
+        prefix = "#id_dayparting_schedule-0-"
+        self.page.fill(prefix + "start_time", start)
+        self.page.fill(prefix + "end_time", end)
+        for day in days_off:
+            self.page.uncheck(f"{prefix}days_of_week_{day}")
+
+    def campaign_row(self, name: str) -> Locator:
+        self.open("/admin/ads/campaign/")
+        return self.page.locator("#result_list tbody tr", has_text=name)
+
+    def run_action(self, campaign: str, action: str) -> None:
+        row = self.campaign_row(campaign)
+        row.locator("input.action-select").check()
+        self.page.select_option("select[name=action]", action)
+        self.page.click("button[name=index]")
+
+    def expect_serving(self, row: Locator, serving: bool, reasons: str) -> None:
+        expect(row.locator("td.field-is_active img")).to_have_attribute("alt", str(serving))
+        expect(row.locator("td.field-blocking_reasons")).to_have_text(reasons)
+
+    def record_spend(self, label: str, amount: str, description: str = "") -> None:
+        page = self.open("/admin/ads/spendlog/add/")
+        page.select_option("#id_campaign", label=label)
+        page.fill("#id_amount", amount)
+        page.fill("#id_description", description)
+        self.save()
+
+    # The tests.
+
+    def test_an_ad_ops_day(self) -> None:
+        self.add_brand("Acme", "100.00", "1000.00")
+
+        page = self.open("/admin/ads/campaign/add/")
+        page.select_option("#id_brand", label="Acme")
+        page.fill("#id_name", "Night owls")
+        self.fill_schedule("22:00", "06:00", days_off=(5, 6))
+        self.save()
+        self.expect_message("“Night owls” was added successfully")
+        row = self.campaign_row("Night owls")
+        self.expect_serving(row, True, "-")
+        expect(row.locator("td.field-schedule")).to_have_text(
+            "Mon–Fri 22:00–06:00 America/New_York"
+        )
+
+        # A bad amount is refused with the service's message, and nothing is recorded.
+        self.record_spend("Acme / Night owls", "12.505")
+        expect(self.page.locator(".errorlist")).to_contain_text("more than 2 decimal places")
+        self.screenshot("spend-add-error")
+        self.assertFalse(SpendLog.objects.exists())
+
+        # A spend over the daily budget pauses the campaign at once, with its reason.
+        self.page.fill("#id_amount", "150.00")
+        self.page.fill("#id_description", "Late-night burst")
+        self.save()
+        self.expect_message("was added successfully")
+        self.screenshot("spend-list")
+        row = self.campaign_row("Night owls")
+        self.expect_serving(row, False, "Daily budget exceeded")
+        expect(row.locator("td.field-spend_today")).to_have_text("150.00")
+        self.screenshot("campaign-list")
+
+        self.open("/admin/ads/brand/")
+        brand_row = self.page.locator("#result_list tbody tr", has_text="Acme")
+        expect(brand_row.locator("td.field-spend_today .ads-usage-over")).to_have_count(1)
+        expect(brand_row.locator("td.field-spend_today")).to_contain_text("150%")
+        expect(brand_row.locator("td.field-campaigns_serving")).to_have_text("0 of 1")
+        self.screenshot("brand-list")
+
+        # Raising the budget on the brand page re-evaluates its campaigns on save.
+        brand = Brand.objects.get(name="Acme")
+        page = self.open(f"/admin/ads/brand/{brand.pk}/change/")
+        expect(page.locator(".ads-summary")).to_contain_text("Daily budget exceeded")
+        expect(page.locator(".ads-days")).to_contain_text("Tue 2030-01-15")
+        self.screenshot("brand-page")
+        page.fill("#id_daily_budget", "500.00")
+        self.save()
+        self.expect_message("was changed successfully")
+        self.expect_serving(self.campaign_row("Night owls"), True, "-")
+
+        # The operator's switch, through the actions.
+        self.run_action("Night owls", "disable")
+        self.expect_message("Disabled 1 campaign.")
+        row = self.page.locator("#result_list tbody tr", has_text="Night owls")
+        self.expect_serving(row, False, "Disabled by operator")
+        expect(row.locator("td.field-is_enabled img")).to_have_attribute("alt", "False")
+
+        self.run_action("Night owls", "enable")
+        self.expect_message("Enabled 1 campaign.")
+        self.expect_serving(
+            self.page.locator("#result_list tbody tr", has_text="Night owls"), True, "-"
+        )
+
+        self.run_action("Night owls", "reevaluate")
+        self.expect_message("Re-evaluated: 0 campaigns activated, 0 paused.")
+
+        campaign = Campaign.objects.get(name="Night owls")
+        page = self.open(f"/admin/ads/campaign/{campaign.pk}/change/")
+        expect(page.locator("#status_changes-group")).to_contain_text("Disabled by operator")
+        expect(page.locator("#spend_logs-group")).to_contain_text("Late-night burst")
+        self.screenshot("campaign-page")
+
+        self.open("/admin/ads/campaignstatuschange/")
+        causes = [
+            CampaignStatusChange.Cause(cause).label
+            for cause in campaign.status_changes.order_by("-changed_at", "-id").values_list(
+                "cause", flat=True
+            )
+        ]
+        self.assertEqual(
+            causes,
+            [
+                "Operator change",
+                "Operator change",
+                "Operator change",
+                "Spend recorded",
+                "Operator change",
+            ],
+        )
+        expect(self.page.locator("#result_list tbody tr")).to_have_count(5)
+        self.screenshot("history-list")
+
+    def test_schedule_errors_show_in_the_campaign_form(self) -> None:
+        self.add_brand("Acme", "100.00", "1000.00")
+
+        page = self.open("/admin/ads/campaign/add/")
+        page.select_option("#id_brand", label="Acme")
+        page.fill("#id_name", "Lunch")
+        self.fill_schedule("12:00", "12:00", days_off=(0, 1, 2, 3, 4, 5, 6))
+        page.select_option("#id_dayparting_schedule-0-timezone", "Europe/Paris")
+        self.save()
+
+        errors = page.locator("#dayparting_schedule-group .errorlist")
+        expect(errors).to_contain_text(["must not start and end at the same time"])
+        expect(errors).to_contain_text(["Pick at least one day."])
+        self.screenshot("schedule-errors")
+        self.assertFalse(Campaign.objects.exists())
+
+        page.check("#id_dayparting_schedule-0-days_of_week_2")
+        page.fill("#id_dayparting_schedule-0-end_time", "14:00")
+        self.save()
+        self.expect_message("“Lunch” was added successfully")
+        schedule = DaypartingSchedule.objects.get()
+        self.assertEqual(schedule.describe(), "Wed 12:00–14:00 Europe/Paris")
+
+    def test_export_the_filtered_spend_as_csv(self) -> None:
+        acme = Brand.objects.create(
+            name="Acme", daily_budget=Decimal("100"), monthly_budget=Decimal("1000")
+        )
+        search = Campaign.objects.create(brand=acme, name="Search")
+        social = Campaign.objects.create(brand=acme, name="Social")
+        BudgetService.record_spend(search, "10.00", "click")
+        BudgetService.record_spend(social, "2.50", "like")
+        BudgetService.record_spend(social, "4.00", "share")
+
+        page = self.open("/admin/ads/spendlog/")
+        page.locator("#changelist-filter a", has_text="Acme / Social").click()
+        expect(page.locator("#result_list tbody tr")).to_have_count(2)
+        with page.expect_download() as download:
+            page.click("a.ads-export")
+
+        path = download.value.path()
+        with path.open(newline="", encoding="utf-8") as handle:
+            rows: list[dict[str, Any]] = list(csv.DictReader(handle))
+        self.assertEqual(
+            [(row["campaign"], row["amount"], row["description"]) for row in rows],
+            [("Social", "4.00", "share"), ("Social", "2.50", "like")],
+        )
