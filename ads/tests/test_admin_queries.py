@@ -6,6 +6,7 @@ from decimal import Decimal
 import time_machine
 from django.contrib.auth.models import User
 from django.db import connection
+from django.db.models import Q
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -136,3 +137,56 @@ class ListPageQueryCountTests(TestCase):
             )
 
         self.assertEqual(self.queries(url), few)
+
+
+@time_machine.travel(NOW, tick=False)
+class CampaignActionQueryTests(TestCase):
+    superuser: User
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.superuser = User.objects.create_superuser("root", "root@example.com", "pw-123-secret")
+
+    def setUp(self) -> None:
+        self.client.force_login(self.superuser)
+
+    def add_campaigns(self, count: int) -> None:
+        start = Campaign.objects.count()
+        for number in range(start, start + count):
+            brand = Brand.objects.create(
+                name=f"Brand {number:02}",
+                daily_budget=Decimal("100.00"),
+                monthly_budget=Decimal("1000.00"),
+            )
+            Campaign.objects.create(brand=brand, name="Search")
+
+    def run_on_all(self, action: str, query: str) -> int:
+        """Run `action` on every campaign the filtered list holds ("select all"); count queries."""
+        url = reverse("admin:ads_campaign_changelist") + query
+        data = {"action": action, "select_across": "1", "index": "0", "_selected_action": ["0"]}
+        with CaptureQueriesContext(connection) as captured:
+            response = self.client.post(url, data)
+        self.assertEqual(response.status_code, 302)
+        return len(captured)
+
+    def flip_all(self) -> tuple[int, int]:
+        # Lists filtered on the switch itself: the action must still re-evaluate what it flipped.
+        disable = self.run_on_all("disable", "?is_enabled__exact=1")
+        self.assertFalse(Campaign.objects.filter(Q(is_enabled=True) | Q(is_active=True)).exists())
+        enable = self.run_on_all("enable", "?is_enabled__exact=0")
+        self.assertFalse(Campaign.objects.filter(Q(is_enabled=False) | Q(is_active=False)).exists())
+        return disable, enable
+
+    def test_enable_and_disable_do_not_grow_with_the_campaigns_selected(self) -> None:
+        self.add_campaigns(3)
+        self.flip_all()
+        few = self.flip_all()
+
+        self.add_campaigns(27)
+        many = self.flip_all()
+
+        self.assertEqual(many, few)
+        paused = CampaignStatusChange.objects.filter(is_active=False, cause="operator")
+        self.assertEqual(paused.count(), 3 + 3 + 30)
+        reasons = {tuple(found) for found in paused.values_list("reasons", flat=True)}
+        self.assertEqual(reasons, {("Disabled by operator",)})
