@@ -13,6 +13,7 @@ from django.test import TestCase
 
 from ads.models import Brand, Campaign, CampaignStatusChange, DaypartingSchedule, SpendLog
 from ads.services import BudgetService, CampaignService
+from ads.tasks import enforce_dayparting, reset_daily_monthly_spends
 
 Cause = CampaignStatusChange.Cause
 ZONES = ("UTC", "America/New_York", "Pacific/Auckland", "Asia/Kolkata", "America/Santiago")
@@ -20,14 +21,6 @@ ZONES = ("UTC", "America/New_York", "Pacific/Auckland", "Asia/Kolkata", "America
 
 def utc(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
-
-
-def run_reset() -> None:
-    BudgetService.reset_daily_monthly_spends()
-
-
-def enforce_dayparting() -> None:
-    CampaignService.sync_all(Cause.ENFORCE_DAYPARTING)
 
 
 def spend_at(campaign: Campaign, instant: datetime, amount: Decimal) -> None:
@@ -66,9 +59,9 @@ class BeatDownCatchUpTests(TestCase):
         self.assertFalse(Campaign.objects.filter(is_active=True).exists())
 
         with time_machine.travel(utc("2026-03-19T09:00:00"), tick=False):
-            run_reset()
+            reset_daily_monthly_spends()
             history = CampaignStatusChange.objects.count()
-            run_reset()  # a second run, e.g. beat firing the missed one and the due one
+            reset_daily_monthly_spends()  # again: beat may fire the missed run and the due one
 
         # 09:30Z on the 17th is the 17th everywhere but Auckland (22:30, still the 17th).
         self.assert_caught_up(
@@ -88,8 +81,8 @@ class BeatDownCatchUpTests(TestCase):
         self.assertEqual(paused, len(ZONES))
 
         with time_machine.travel(utc("2026-02-02T09:00:00"), tick=False):
-            run_reset()
-            self.assertEqual(BudgetService.reset_daily_monthly_spends().rolled, [])
+            reset_daily_monthly_spends()
+            self.assertEqual(reset_daily_monthly_spends()["brands_rolled_over"], 0)
 
         self.assert_caught_up(
             today={tz: date(2026, 2, 2) for tz in ZONES},
@@ -181,7 +174,7 @@ class LocalDayBoundaryTests(TestCase):
             spend_at(campaign, utc(instant), amount)
             recorded.append((day, amount))
             with time_machine.travel(utc(instant), tick=False):
-                run_reset()
+                reset_daily_monthly_spends()
             spender.refresh_from_db()
             idle.refresh_from_db()
             with self.subTest(instant=instant):

@@ -18,13 +18,13 @@ from zoneinfo import ZoneInfo
 from django.test import TransactionTestCase
 from django.utils import timezone
 
-from ads.models import Brand, Campaign, CampaignStatusChange, DaypartingSchedule, SpendLog
+from ads.models import Brand, Campaign, DaypartingSchedule, SpendLog
 from ads.services import BudgetService, CampaignService, SpendEntry
+from ads.tasks import enforce_budgets, enforce_dayparting, reset_daily_monthly_spends
 from ads.tests.processes import Child, start_script
 
 SPENDERS = 4
 SPENDS_PER_PROCESS = 120
-Cause = CampaignStatusChange.Cause
 ZONES = ("UTC", "America/New_York", "Europe/Paris", "Asia/Kolkata", "Pacific/Auckland")
 
 # One spend as a child reports it: campaign id, amount, external_id, ISO timestamp or None.
@@ -79,9 +79,10 @@ def run_periodic_work(stop_file: str, max_seconds: float) -> int:
     while rounds == 0 or not Path(stop_file).exists():
         if time.monotonic() > deadline:
             raise TimeoutError("The spenders did not finish in time.")
-        CampaignService.sync_all(Cause.ENFORCE_BUDGETS)
-        CampaignService.sync_all(Cause.ENFORCE_DAYPARTING)
-        BudgetService.reset_daily_monthly_spends()
+        # The task bodies, called in-process as a worker would run them.
+        enforce_budgets()
+        enforce_dayparting()
+        reset_daily_monthly_spends()
         rounds += 1
     return rounds
 
