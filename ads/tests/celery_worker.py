@@ -37,6 +37,8 @@ class WorkerTestCase(TransactionTestCase):
                 pool="threads",
                 concurrency=cls.worker_concurrency,
                 perform_ping_check=True,
+                # Heartbeat events, as a real worker sends them: Flower's sign of life.
+                without_heartbeat=False,
                 shutdown_timeout=30.0,
             )
         )
