@@ -28,6 +28,7 @@ from ads.models import (
     TotalsCorrection,
 )
 from ads.services import BudgetService, CampaignService, SpendEntry
+from ads.tasks import enforce_budgets, enforce_dayparting, reset_daily_monthly_spends
 
 NOW = datetime(2026, 3, 18, 12, 0, tzinfo=UTC)
 
@@ -271,3 +272,28 @@ class CommandBadInputTests(BadInputCase):
                     "Unknown option(s)",
                     "bogus",
                 )
+
+
+class TaskBadInputTests(BadInputCase):
+    def test_a_task_given_arguments_it_does_not_take_raises_type_error_and_runs_nothing(
+        self,
+    ) -> None:
+        # A state every task would repair if it ran: the over-budget campaign still serving.
+        BudgetService.record_spend(self.campaign, Decimal("95.00"))
+        Campaign.objects.filter(pk=self.campaign.pk).update(is_active=True)
+        tasks: list[Any] = [enforce_budgets, enforce_dayparting, reset_daily_monthly_spends]
+        # Typed as Any: these calls are wrong on purpose, and mypy refuses them as it should.
+        for task in tasks:
+            calls: list[tuple[str, Callable[[], object], str]] = [
+                ("call", partial(task, "x"), "takes 0 positional arguments"),
+                ("call", partial(task, now="2026-03-18"), "unexpected keyword argument 'now'"),
+                ("delay", partial(task.delay, 7), "takes 0 positional arguments"),
+                (
+                    "apply_async",
+                    partial(task.apply_async, kwargs={"brand": 1}),
+                    "unexpected keyword argument 'brand'",
+                ),
+            ]
+            for how, call, message in calls:
+                with self.subTest(task=task.name, how=how):
+                    self.assert_rejected(call, TypeError, task.name.rsplit(".")[-1], message)
