@@ -206,12 +206,25 @@ class SpendLog(models.Model):
             raise ValidationError(
                 "The spend ledger is append-only: a recorded spend cannot change."
             )
-        super().save(*args, **kwargs)
+        # A row created in the shell is checked too; the database checks the campaign and the
+        # external id's uniqueness.
+        self.full_clean(exclude=["campaign"], validate_constraints=False)
+        # The roll-up receiver commits or fails with the row: never a row without its totals.
+        with transaction.atomic(savepoint=False):
+            super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ValidationError(
             "The spend ledger is append-only: a recorded spend cannot be deleted."
         )
+
+    def clean(self) -> None:
+        if self.timestamp is None:
+            return
+        if timezone.is_naive(self.timestamp):
+            raise ValidationError({"timestamp": "The timestamp has no time zone."})
+        if self.timestamp > timezone.now():
+            raise ValidationError({"timestamp": f"{self.timestamp.isoformat()} is in the future."})
 
 
 class DaypartingSchedule(GuardedModel):

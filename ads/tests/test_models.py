@@ -1,7 +1,7 @@
 """The models' promises: budget properties, validation on save and in the database, system fields
 never written back by a save, undeletable history and the append-only ledger."""
 
-from datetime import time
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -9,7 +9,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
-from django.test import SimpleTestCase, TestCase
+from django.test import SimpleTestCase, TestCase, TransactionTestCase
 
 from ads.models import Brand, Campaign, DaypartingSchedule, SpendLog
 from ads.services import BudgetService
@@ -274,3 +274,32 @@ class LedgerTests(TestCase):
         with self.assertRaises(IntegrityError), transaction.atomic():
             SpendLog.objects.bulk_create([row(self.campaign, "evt-1")])
         self.assertEqual(SpendLog.objects.filter(external_id="evt-1").count(), 2)
+
+    @time_machine.travel(NOW, tick=False)
+    def test_a_row_created_directly_is_checked_as_record_spend_checks_it(self) -> None:
+        cases: list[tuple[dict[str, Any], str]] = [
+            ({"timestamp": NOW + timedelta(seconds=1)}, "timestamp"),
+            ({"timestamp": datetime(2026, 3, 18, 11)}, "timestamp"),
+            ({"amount": Decimal("1.234")}, "amount"),
+            ({"amount": Decimal("0.00")}, "amount"),
+        ]
+        for override, field in cases:
+            values: dict[str, Any] = {"campaign": self.campaign, "amount": Decimal("1"), **override}
+            with self.subTest(override=override), self.assertRaises(ValidationError) as caught:
+                SpendLog.objects.create(**values)
+            self.assertIn(field, caught.exception.message_dict)
+        self.assertEqual(SpendLog.objects.count(), 1)
+        self.assertEqual(totals(self.brand), (Decimal("5.00"), Decimal("5.00")))
+
+
+class ShellSpendTests(TransactionTestCase):
+    """Outside any transaction, as in `manage.py shell`, a new row commits with its roll-up."""
+
+    def test_a_row_created_in_autocommit_mode_is_rolled_up_and_pauses(self) -> None:
+        brand = make_brand(daily="10.00")
+        campaign = make_campaign(brand)
+        SpendLog.objects.create(campaign=campaign, amount=Decimal("4.00"))
+        SpendLog.objects.create(campaign=campaign, amount=Decimal("6.00"))
+        self.assertEqual(totals(brand), (Decimal("10.00"), Decimal("10.00")))
+        self.assertFalse(is_active(campaign))
+        self.assertEqual(BudgetService.find_drift(), [])
