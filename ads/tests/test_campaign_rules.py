@@ -225,6 +225,16 @@ class BudgetEditTests(TestCase):
         self.assertEqual(self.brand.daily_budget, Decimal("50.00"))
         self.assertFalse(is_active(self.search))
 
+    def test_a_new_time_zone_moves_the_brand_into_its_local_day_at_once(self) -> None:
+        # 20:00Z on the 18th is 01:30 on the 19th in Kolkata: today's 60.00 was yesterday there.
+        with time_machine.travel(utc("2026-03-18T20:00:00"), tick=False):
+            self.brand.timezone = "Asia/Kolkata"
+            self.brand.save()
+        self.assertEqual(str(self.brand.spend_day), "2026-03-19")
+        self.assertEqual(self.brand.current_daily_spend, Decimal("0.00"))
+        self.assertEqual(self.brand.current_monthly_spend, Decimal("60.00"))
+        self.assertTrue(is_active(self.search))
+
     def test_a_stale_brand_saved_with_a_new_budget_judges_by_the_ledger(self) -> None:
         stale = Brand.objects.get(pk=self.brand.pk)
         BudgetService.record_spend(self.search, "50.00")  # 110.00 today

@@ -64,6 +64,14 @@ class SystemFieldTests(TestCase):
         self.assertEqual(str(brand.spend_month), "2026-03-01")
         self.assertEqual(totals(brand), (Decimal("0.00"), Decimal("0.00")))
 
+    def test_the_time_zone_defaults_to_the_sites(self) -> None:
+        with self.settings(TIME_ZONE="Asia/Kolkata"):
+            brand = Brand.objects.create(
+                name="Default", daily_budget=Decimal(1), monthly_budget=Decimal(1)
+            )
+        self.assertEqual(brand.timezone, "Asia/Kolkata")
+        self.assertEqual(str(brand.spend_day), "2026-03-18")  # 17:30 there
+
     def test_saving_a_stale_brand_keeps_the_spend_recorded_since_it_was_loaded(self) -> None:
         stale = Brand.objects.get(pk=self.brand.pk)
         BudgetService.record_spend(self.campaign, "40.00")
