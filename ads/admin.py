@@ -12,8 +12,9 @@ from decimal import ROUND_DOWN, Decimal
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.db.models import Count, F, Q, QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
 from django.template.loader import render_to_string
@@ -471,7 +472,10 @@ class SpendLogAdmin(ModelAdmin):
         """The rows the list shows (filters, search, date and order included), as CSV."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        spends = self.get_changelist_instance(request).queryset
+        try:
+            spends = self.get_changelist_instance(request).queryset
+        except IncorrectLookupParameters as error:
+            raise BadRequest(f"Not a filter of the spend list: {error}") from None
         return StreamingHttpResponse(
             spend_csv_lines(spends),
             content_type="text/csv; charset=utf-8",

@@ -209,6 +209,12 @@ class AdOpsAdminTests(TestCase):
         self.assertEqual(rows[1][1:5], ["Acme", "Social", "2.50", "'=HYPERLINK(1)"])
         self.assertEqual(len(rows), 2)
 
+    def test_export_refuses_a_filter_the_list_refuses(self) -> None:
+        for query in ({"timestamp__year": "soon"}, {"campaign__brand__timezone": "UTC"}):
+            with self.subTest(query=query):
+                response = self.client.get(admin_url("spendlog", "export"), query)
+                self.assertEqual(response.status_code, 400)
+
 
 @time_machine.travel(NOW, tick=False)
 class LedgerImmutabilityTests(TestCase):
