@@ -119,11 +119,14 @@ class Child:
         return json.loads(lines[-1]) if lines else None
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
-        """Send `sig` to this child's process group (the child and anything it forked)."""
-        if self.process.returncode is not None and sig != signal.SIGKILL:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, sig)
+        """Send `sig` to this child's process group (the child and anything it forked).
+
+        Only while the child is not yet reaped: until then its pid, the group's id, cannot have
+        been reused by a process that is not ours.
+        """
+        if self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, sig)
         if sig == signal.SIGKILL:
             self.process.wait(timeout=30)
 
