@@ -97,6 +97,17 @@ class AdminLoginTests(TestCase):
         self.assertTrue(response["Location"].startswith(reverse("admin:login")))
 
 
+class ContainerUserTests(SimpleTestCase):
+    def test_the_image_and_every_compose_service_run_as_a_non_root_user(self) -> None:
+        lines = (BASE_DIR / "Dockerfile").read_text(encoding="utf-8").splitlines()
+        users = [line.split(None, 1)[1].strip() for line in lines if re.match(r"USER\s", line)]
+        self.assertTrue(users, "the Dockerfile has no USER instruction: it would run as root")
+        self.assertNotIn(users[-1].split(":")[0], {"root", "0"})
+        # No compose service switches back to root.
+        compose = (BASE_DIR / "docker-compose.yml").read_text(encoding="utf-8")
+        self.assertIsNone(re.search(r"^\s*user:\s*[\"']?(root|0)\b", compose, re.MULTILINE))
+
+
 # High-signal patterns only: a match is a leak, not a style question.
 SECRET_PATTERNS = {
     "private key": re.compile(r"-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----"),
