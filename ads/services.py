@@ -128,7 +128,11 @@ def _campaign_id(campaign: object) -> int:
 
 
 def _lock_brand_of(campaign_id: int) -> Brand:
-    brand = Brand.objects.select_for_update(no_key=True, of=("self",)).filter(campaigns=campaign_id).first()
+    brand = (
+        Brand.objects.select_for_update(no_key=True, of=("self",))
+        .filter(campaigns=campaign_id)
+        .first()
+    )
     if brand is None:
         raise ValidationError({"campaign": f"Campaign {campaign_id} does not exist."})
     return brand
