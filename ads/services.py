@@ -115,8 +115,6 @@ _LOCKED_BRAND_FIELDS = tuple(
     for f in Brand._meta.concrete_fields
     if f.attname in {"id", "timezone", "daily_budget", "monthly_budget", *TOTAL_FIELDS}
 )
-# SQLite takes at most 32,766 parameters a statement: bulk statements stay well under.
-_ROWS_PER_STATEMENT = 5000
 
 
 def _campaign_id(campaign: object) -> int:
@@ -607,8 +605,10 @@ class BudgetService:
         pairs = sorted({(s.campaign_id, s.external_id) for s in spends if s.external_id})
         table = connection.ops.quote_name(SpendLog._meta.db_table)
         known = {}
-        for start in range(0, len(pairs), _ROWS_PER_STATEMENT):
-            chunk = pairs[start : start + _ROWS_PER_STATEMENT]
+        # One statement on PostgreSQL; as many as SQLite's limit on parameters needs there.
+        size = max(connection.ops.bulk_batch_size(["campaign_id", "external_id"], pairs), 1)
+        for start in range(0, len(pairs), size):
+            chunk = pairs[start : start + size]
             values = ", ".join(["(%s, %s)"] * len(chunk))
             sql = (
                 f"SELECT spend.* FROM {table} spend JOIN (VALUES {values}) AS pairs"  # noqa: S608 - placeholders only
@@ -634,8 +634,9 @@ class BudgetService:
             for number, column in enumerate(columns, start=2)
         )
         row = "(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"
-        for start in range(0, len(brands), _ROWS_PER_STATEMENT):
-            chunk = brands[start : start + _ROWS_PER_STATEMENT]
+        size = max(connection.ops.bulk_batch_size(["id", *fields], brands), 1)
+        for start in range(0, len(brands), size):
+            chunk = brands[start : start + size]
             sql = (
                 f"UPDATE {table} SET {assignments} FROM (VALUES {', '.join([row] * len(chunk))})"  # noqa: S608 - placeholders only
                 f" AS totals WHERE {table}.{quote('id')} = totals.column1"
