@@ -1,0 +1,45 @@
+"""`manage.py bench`: how fast ingestion and the periodic tasks are, next to pgbench.
+
+Runs in a PostgreSQL database it creates and drops (bench_<pid>), never in the configured one.
+"""
+
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from bench.database import BenchError, require_postgresql
+from bench.pgbench import find_pgbench
+from bench.report import format_table
+from bench.run import SCALES, run
+
+
+class Command(BaseCommand):
+    help = (
+        "Benchmark spend ingestion (record_spend from 1 and 4 processes, record_spends in "
+        "batches) against pgbench doing the same INSERT + UPDATE in raw SQL, and the periodic "
+        "tasks at two sizes. Needs PostgreSQL and pgbench; works in a throwaway database "
+        "bench_<pid> on the configured server. See docs/BENCHMARKS.md."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--scale",
+            choices=sorted(SCALES),
+            default="full",
+            help="tiny: seconds, for CI; full (default): 1,000 and 10,000 brands × 10 campaigns.",
+        )
+        parser.add_argument("--json", action="store_true", help="Print the figures as JSON.")
+        parser.add_argument("--pgbench", default="pgbench", help="The pgbench executable.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            require_postgresql()
+            pgbench_path = find_pgbench(options["pgbench"])
+            result = run(SCALES[options["scale"]], pgbench_path, self.log)
+        except BenchError as error:
+            raise CommandError(str(error)) from None
+        self.stdout.write(json.dumps(result, indent=2) if options["json"] else format_table(result))
+
+    def log(self, message: str) -> None:
+        self.stderr.write(f"bench: {message}")

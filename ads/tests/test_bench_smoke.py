@@ -1,0 +1,101 @@
+"""`manage.py bench --scale tiny`: every row measured, in a database of its own, then gone.
+
+No timing assertions: only that the benchmark runs end to end and reports sensible figures.
+"""
+
+import io
+import json
+from typing import Any
+
+from django.core.management import call_command
+from django.db import connection
+from django.test import TransactionTestCase
+
+from ads.models import Brand, SpendLog
+from bench.report import format_table
+
+INGESTION = [
+    ("record_spend, hot brand", 1),
+    ("record_spend, many brands", 1),
+    ("record_spend, hot brand", 4),
+    ("record_spend, many brands", 4),
+    ("record_spends ×100, many brands", 1),
+]
+TASKS = ["enforce_budgets", "enforce_dayparting", "reset_daily_monthly_spends"]
+
+
+def databases() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT datname FROM pg_database")
+        return {name for (name,) in cursor.fetchall()}
+
+
+class BenchSmokeTests(TransactionTestCase):
+    """One run of the benchmark, shared by the tests (it takes a few seconds)."""
+
+    result: dict[str, Any]
+    leftovers: set[str]
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        super().setUpClass()
+        before = databases()
+        out = io.StringIO()
+        call_command("bench", "--scale", "tiny", "--json", stdout=out, stderr=io.StringIO())
+        cls.result = json.loads(out.getvalue())
+        cls.leftovers = databases() - before
+
+    def test_the_tiny_benchmark_reports_every_row(self) -> None:
+        result = self.result
+        self.assertEqual(result["scale"], "tiny")
+        self.assertEqual(
+            [(row["label"], row["processes"]) for row in result["ingestion"]], INGESTION
+        )
+        for row in result["ingestion"] + result["reference"]:
+            for key in ("events", "events_per_second", "p50_ms", "p99_ms"):
+                self.assertGreater(row[key], 0, (row["label"], key))
+        for row in result["ingestion"]:
+            self.assertGreater(row["ratio"], 0)
+            self.assertTrue(row["reference"].startswith("pgbench INSERT + UPDATE"))
+        self.assertEqual(
+            sorted((row["label"], row["processes"]) for row in result["reference"]),
+            sorted(
+                (f"pgbench INSERT + UPDATE, {where}", clients)
+                for where in ("hot brand", "many brands")
+                for clients in (1, 4)
+            ),
+        )
+        periodic = [(row["task"], row["brands"], row["case"]) for row in result["periodic"]]
+        self.assertEqual(
+            periodic,
+            [
+                (task, brands, case)
+                for brands in (20, 200)
+                for task in TASKS
+                for case in ("steady", "half flip")
+            ],
+        )
+        for row in result["periodic"]:
+            self.assertEqual(row["campaigns"], row["brands"] * 3)
+            for key in ("seconds", "queries", "traced_peak_mb"):
+                self.assertGreater(row[key], 0, (row["task"], key))
+
+    def test_the_query_count_of_each_task_does_not_grow_with_the_data(self) -> None:
+        counts: dict[tuple[str, str], set[int]] = {}
+        for row in self.result["periodic"]:
+            counts.setdefault((row["task"], row["case"]), set()).add(row["queries"])
+        self.assertTrue(all(len(seen) == 1 for seen in counts.values()), counts)
+
+    def test_it_worked_in_a_throwaway_database_and_dropped_it(self) -> None:
+        self.assertEqual(self.leftovers, set())
+        self.assertFalse(Brand.objects.exists())
+        self.assertFalse(SpendLog.objects.exists())
+
+    def test_the_table_shows_every_row(self) -> None:
+        table = format_table(self.result)
+        for label, _ in INGESTION:
+            self.assertIn(label, table)
+        for task in TASKS:
+            self.assertIn(task, table)
+        self.assertIn("pgbench INSERT + UPDATE, many brands", table)
+        self.assertIn("PostgreSQL", table)

@@ -1,0 +1,120 @@
+"""The whole benchmark: build the agency, measure, compare with pgbench, return the figures."""
+
+import os
+import platform
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import django
+from django.db import connection
+from django.test.utils import override_settings
+
+from bench.data import add_brands, agency
+from bench.database import throwaway_database
+from bench.ingest import Figure, Run, ingest
+from bench.periodic import measure_tasks
+from bench.pgbench import pgbench
+
+
+@dataclass(frozen=True)
+class Scale:
+    name: str
+    # The ingestion runs on the first; the periodic tasks are measured at both.
+    brands: tuple[int, int]
+    per_brand: int
+    # Each record_spend run lasts `seconds`, or `events` per process when seconds is None.
+    seconds: float | None
+    events: int
+    batch_size: int
+    batches: int
+    repeats: int
+
+
+SCALES = {
+    "tiny": Scale("tiny", (20, 200), 3, None, 50, 100, 3, 1),
+    "full": Scale("full", (1_000, 10_000), 10, 8.0, 0, 1_000, 40, 3),
+}
+
+
+def machine() -> dict[str, Any]:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        (server,) = cursor.fetchone() or ("?",)
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return {
+        "cpus": os.cpu_count(),
+        "memory_gb": round(memory / 1024**3, 1),
+        "postgresql": server,
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "platform": platform.platform(),
+    }
+
+
+def _vacuum() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+
+
+def _ingestion(scale: Scale, pgbench_path: str, log: Callable[[str], None]) -> dict[str, Any]:
+    shop = agency()
+    workloads = {"hot brand": shop.hot_campaigns, "many brands": shop.campaigns}
+    ours: list[Figure] = []
+    reference: list[Figure] = []
+    for processes in (1, 4):
+        for where, campaigns in workloads.items():
+            log(f"pgbench, {where}, {processes} clients")
+            reference.append(
+                pgbench(
+                    pgbench_path,
+                    f"pgbench INSERT + UPDATE, {where}",
+                    processes,
+                    campaigns,
+                    seconds=scale.seconds,
+                    transactions=scale.events,
+                )
+            )
+            log(f"record_spend, {where}, {processes} processes")
+            runs = [
+                Run(campaigns, f"p{processes}-{where}-{n}", scale.events, scale.seconds)
+                for n in range(processes)
+            ]
+            ours.append(ingest(f"record_spend, {where}", runs))
+    log(f"record_spends, batches of {scale.batch_size}")
+    batched = Run(
+        shop.campaigns, "batches", scale.batch_size * scale.batches, batch_size=scale.batch_size
+    )
+    ours.append(ingest(f"record_spends ×{scale.batch_size}, many brands", [batched], batched=True))
+    # Each of ours against pgbench at the same concurrency and brand spread.
+    references = {(f.label.rsplit(", ", 1)[1], f.processes): f for f in reference}
+    rows = []
+    for figure in ours:
+        matched = references[(figure.label.rsplit(", ", 1)[1], figure.processes)]
+        ratio = figure.events_per_second / matched.events_per_second
+        rows.append({**figure.as_dict(), "reference": matched.label, "ratio": ratio})
+    return {"ingestion": rows, "reference": [figure.as_dict() for figure in reference]}
+
+
+def run(scale: Scale, pgbench_path: str, log: Callable[[str], None]) -> dict[str, Any]:
+    """Everything, in a throwaway database; returns the figures (see bench.report).
+
+    DEBUG is off while measuring, as in production: with it on, Django logs every query.
+    """
+    with override_settings(DEBUG=False), throwaway_database() as name:
+        small, large = scale.brands
+        log(f"{name}: {small} brands × {scale.per_brand} campaigns")
+        add_brands(0, small, scale.per_brand)
+        _vacuum()
+        result: dict[str, Any] = {"scale": scale.name, "machine": machine()}
+        result.update(_ingestion(scale, pgbench_path, log))
+        _vacuum()
+        log("periodic tasks")
+        periodic = measure_tasks(scale.repeats)
+        log(f"{name}: {large} brands × {scale.per_brand} campaigns")
+        add_brands(small, large - small, scale.per_brand)
+        _vacuum()
+        log("periodic tasks")
+        periodic += measure_tasks(scale.repeats)
+        result["periodic"] = [figure.as_dict() for figure in periodic]
+    return result
