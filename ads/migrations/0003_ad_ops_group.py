@@ -34,9 +34,7 @@ def create_ads_permissions(apps, schema_editor):
     # create_permissions skips an app without a models module, as a migration state's app is.
     app_config.models_module = True
     try:
-        create_permissions(
-            app_config, verbosity=0, apps=apps, using=schema_editor.connection.alias
-        )
+        create_permissions(app_config, verbosity=0, apps=apps, using=schema_editor.connection.alias)
     finally:
         app_config.models_module = None
 
@@ -46,9 +44,7 @@ def create_group(apps, schema_editor):
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     group, _ = Group.objects.get_or_create(name=GROUP)
-    permissions = Permission.objects.filter(
-        content_type__app_label="ads", codename__in=PERMISSIONS
-    )
+    permissions = Permission.objects.filter(content_type__app_label="ads", codename__in=PERMISSIONS)
     if permissions.count() != len(PERMISSIONS):
         raise RuntimeError(f"The {GROUP!r} group's permissions are missing from the database.")
     group.permissions.set(permissions)
