@@ -29,6 +29,28 @@ UPDATE ads_brand SET current_daily_spend = current_daily_spend + 0.01,
     WHERE id = (SELECT brand_id FROM ads_campaign WHERE id = :cid);
 END;
 """
+# The same work for `batch` events in one transaction, as record_spends does it: one INSERT of
+# the rows, one UPDATE of each brand they touch.
+BATCH_SCRIPT = """\
+\\set n random(1, 1000000000000)
+BEGIN;
+WITH spends AS (
+    INSERT INTO ads_spendlog
+        (campaign_id, amount, "timestamp", description, external_id, recorded_at)
+    SELECT :cmin + floor(random() * (:cmax - :cmin + 1))::int, 0.01, now(), '',
+        'pgbench-' || :client_id || '-' || :n || '-' || g, now()
+    FROM generate_series(1, :batch) AS g
+    ON CONFLICT DO NOTHING
+    RETURNING campaign_id, amount
+)
+UPDATE ads_brand SET current_daily_spend = current_daily_spend + totals.amount,
+        current_monthly_spend = current_monthly_spend + totals.amount
+    FROM (SELECT campaign.brand_id, sum(spends.amount) AS amount
+          FROM spends JOIN ads_campaign AS campaign ON campaign.id = spends.campaign_id
+          GROUP BY campaign.brand_id) AS totals
+    WHERE ads_brand.id = totals.brand_id;
+END;
+"""
 TPS = re.compile(r"tps = ([\d.]+) \(without initial connection time\)")
 
 
@@ -62,13 +84,18 @@ def pgbench(
     *,
     seconds: float | None,
     transactions: int,
+    batch: int = 1,
 ) -> Figure:
-    """Run the spend script from `clients` connections on campaigns min(campaigns)..max."""
+    """Run the spend script from `clients` connections on campaigns min(campaigns)..max.
+
+    With `batch` > 1, each transaction records that many events (BATCH_SCRIPT); latencies are
+    then per transaction, as record_spends' are per batch.
+    """
     server, env = _server_arguments()
     length = ["-T", str(round(seconds))] if seconds else ["-t", str(transactions)]
     with tempfile.TemporaryDirectory() as directory:
         script = Path(directory, "spend.sql")
-        script.write_text(SCRIPT)
+        script.write_text(SCRIPT if batch == 1 else BATCH_SCRIPT)
         command = [
             executable,
             "--no-vacuum",
@@ -77,6 +104,7 @@ def pgbench(
             f"--jobs={min(clients, os.cpu_count() or 1)}",
             f"--define=cmin={min(campaigns)}",
             f"--define=cmax={max(campaigns)}",
+            f"--define=batch={batch}",
             "--log",
             f"--log-prefix={directory}/log",
             *length,
@@ -97,8 +125,8 @@ def pgbench(
     return Figure(
         label=label,
         processes=clients,
-        events=len(latencies),
-        events_per_second=float(match.group(1)),
+        events=len(latencies) * batch,
+        events_per_second=float(match.group(1)) * batch,
         p50_ms=percentile(latencies, 0.50) * 1000,
         p99_ms=percentile(latencies, 0.99) * 1000,
     )

@@ -35,7 +35,7 @@ def format_table(result: dict[str, Any]) -> str:
         f"{info['postgresql']}, Python {info['python']}, Django {info['django']}",
         "",
         "Ingestion (p50/p99: per event; per batch for record_spends; ratio: to pgbench at the "
-        "same concurrency and brand spread)",
+        "same concurrency, brand spread and batch size)",
     ]
     headers = ["workload", "procs", "events", "events/s", "p50 ms", "p99 ms", "vs pgbench"]
     lines += _table(

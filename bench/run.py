@@ -57,43 +57,50 @@ def _vacuum() -> None:
         cursor.execute("VACUUM ANALYZE")
 
 
+def _pair(ours: Figure, reference: Figure) -> dict[str, Any]:
+    """Our figure next to pgbench's at the same concurrency, brand spread and batch size."""
+    ratio = ours.events_per_second / reference.events_per_second
+    return {**ours.as_dict(), "reference": reference.label, "ratio": ratio}
+
+
 def _ingestion(scale: Scale, pgbench_path: str, log: Callable[[str], None]) -> dict[str, Any]:
     shop = agency()
     workloads = {"hot brand": shop.hot_campaigns, "many brands": shop.campaigns}
-    ours: list[Figure] = []
-    reference: list[Figure] = []
+    pairs = []
     for processes in (1, 4):
         for where, campaigns in workloads.items():
-            log(f"pgbench, {where}, {processes} clients")
-            reference.append(
-                pgbench(
-                    pgbench_path,
-                    f"pgbench INSERT + UPDATE, {where}",
-                    processes,
-                    campaigns,
-                    seconds=scale.seconds,
-                    transactions=scale.events,
-                )
+            log(f"pgbench and record_spend, {where}, {processes} processes")
+            reference = pgbench(
+                pgbench_path,
+                f"pgbench INSERT + UPDATE, {where}",
+                processes,
+                campaigns,
+                seconds=scale.seconds,
+                transactions=scale.events,
             )
-            log(f"record_spend, {where}, {processes} processes")
             runs = [
                 Run(campaigns, f"p{processes}-{where}-{n}", scale.events, scale.seconds)
                 for n in range(processes)
             ]
-            ours.append(ingest(f"record_spend, {where}", runs))
-    log(f"record_spends, batches of {scale.batch_size}")
-    batched = Run(
-        shop.campaigns, "batches", scale.batch_size * scale.batches, batch_size=scale.batch_size
+            pairs.append((ingest(f"record_spend, {where}", runs), reference))
+    size = scale.batch_size
+    log(f"pgbench and record_spends, batches of {size}")
+    reference = pgbench(
+        pgbench_path,
+        f"pgbench INSERT + UPDATE ×{size}, many brands",
+        1,
+        shop.campaigns,
+        seconds=scale.seconds,
+        transactions=scale.batches,
+        batch=size,
     )
-    ours.append(ingest(f"record_spends ×{scale.batch_size}, many brands", [batched], batched=True))
-    # Each of ours against pgbench at the same concurrency and brand spread.
-    references = {(f.label.rsplit(", ", 1)[1], f.processes): f for f in reference}
-    rows = []
-    for figure in ours:
-        matched = references[(figure.label.rsplit(", ", 1)[1], figure.processes)]
-        ratio = figure.events_per_second / matched.events_per_second
-        rows.append({**figure.as_dict(), "reference": matched.label, "ratio": ratio})
-    return {"ingestion": rows, "reference": [figure.as_dict() for figure in reference]}
+    batched = Run(shop.campaigns, "batches", size * scale.batches, batch_size=size)
+    ours = ingest(f"record_spends ×{size}, many brands", [batched], batched=True)
+    pairs.append((ours, reference))
+    return {
+        "ingestion": [_pair(ours, reference) for ours, reference in pairs],
+        "reference": [reference.as_dict() for _, reference in pairs],
+    }
 
 
 def run(scale: Scale, pgbench_path: str, log: Callable[[str], None]) -> dict[str, Any]:
