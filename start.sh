@@ -13,8 +13,10 @@
 #   START_MODE     auto (default: docker when `docker info` works), docker or local
 #   VENV           the local mode's virtualenv (default .venv; created when missing)
 #   WEB_PORT, FLOWER_PORT, REDIS_PORT              default 8000, 5555, 6379
-#   DJANGO_SUPERUSER_USERNAME, _PASSWORD, _EMAIL   create this admin user (kept if it exists)
+#   DJANGO_SUPERUSER_USERNAME, DJANGO_SUPERUSER_PASSWORD, DJANGO_SUPERUSER_EMAIL
+#                  create this admin user (kept as it is when it exists)
 #   DATABASE_URL   local mode: PostgreSQL instead of the SQLite file db.sqlite3
+#   PYTHON         local mode: the Python that creates the virtualenv (default python3)
 set -o errexit -o nounset -o pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -109,7 +111,8 @@ and run ./start.sh again."
 # A virtualenv with requirements.txt installed; pip runs again only when the file changes.
 ensure_venv() {
     if [ ! -x "$VENV/bin/python" ]; then
-        local python="${PYTHON:-python3}"
+        local python
+        python="$(setting PYTHON python3)"
         command -v "$python" >/dev/null 2>&1 || die "$python not found: install Python 3.11 or later."
         "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
             || die "$python is older than 3.11: install Python 3.11 or later (or set PYTHON)."
@@ -276,7 +279,7 @@ supervise() {
 }
 
 run_local() {
-    VENV="${VENV:-$PROJECT/.venv}"
+    VENV="$(setting VENV "$PROJECT/.venv")"
     PY="$VENV/bin/python"
     require_redis
     ensure_venv
@@ -323,9 +326,10 @@ run_local() {
     supervise
 }
 
-case "${START_MODE:-auto}" in
+mode="$(setting START_MODE auto)"
+case "$mode" in
     auto) if docker_works; then run_docker; else run_local; fi ;;
     docker) run_docker ;;
     local) run_local ;;
-    *) die "START_MODE must be auto, docker or local (not '${START_MODE}')" ;;
+    *) die "START_MODE must be auto, docker or local (not '$mode')" ;;
 esac
