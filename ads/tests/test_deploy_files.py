@@ -327,6 +327,41 @@ class StartScriptTests(SimpleTestCase):
             [".env.example", "bin", "requirements.txt", "start.sh"],
         )
 
+    def test_with_docker_it_writes_env_once_and_runs_compose(self) -> None:
+        folder = bare_copy("start.sh", ".env.example")
+        self.addCleanup(shutil.rmtree, folder, ignore_errors=True)
+        # A stand-in docker CLI whose engine works: it records what it was asked to run.
+        bin_dir = folder / "bin"
+        bin_dir.mkdir()
+        calls = folder / "docker-calls"
+        fake = bin_dir / "docker"
+        fake.write_text(f'#!/bin/sh\necho "$*" >> "{calls}"\n', encoding="utf-8")
+        fake.chmod(0o755)
+        env = {k: v for k, v in os.environ.items() if k not in SECRET_SETTINGS}
+        env.update(PATH=f"{bin_dir}{os.pathsep}{env['PATH']}", START_MODE="auto")
+        runs = []
+        for _ in range(2):
+            done = subprocess.run(
+                ["bash", "start.sh"],
+                cwd=folder,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+            self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+            runs.append((folder / ".env").read_text(encoding="utf-8"))
+        self.assertEqual(runs[0], runs[1], "a second start must keep the secrets it wrote")
+        values = dict(
+            line.split("=", 1) for line in runs[0].splitlines() if re.match(r"\w+=", line)
+        )
+        self.assertGreaterEqual(len(values["SECRET_KEY"]), 50)
+        self.assertGreaterEqual(len(values["POSTGRES_PASSWORD"]), 32)
+        self.assertRegex(values["FLOWER_BASIC_AUTH"], r"^admin:[A-Za-z0-9]{24}$")
+        self.assertEqual(values["DJANGO_SUPERUSER_PASSWORD"], "")
+        self.assertEqual(stat.S_IMODE((folder / ".env").stat().st_mode), 0o600)
+        self.assertEqual(calls.read_text().splitlines()[-1], "compose up --build")
+
     def test_an_unknown_mode_is_refused(self) -> None:
         folder = bare_copy("start.sh")
         self.addCleanup(shutil.rmtree, folder, ignore_errors=True)
