@@ -172,12 +172,14 @@ function Initialize-Venv {
     }
 }
 
-# Refuse a second start while one runs; a pid file left by a killed run is taken over.
+# Refuse a second start while one runs; a pid file left by a killed run (its pid gone, or
+# reused by another program) is taken over.
 function Register-PidFile {
     New-Item -ItemType Directory -Force -Path $LogDir | Out-Null
     if (Test-Path -LiteralPath $PidFile) {
         $other = (Get-Content -LiteralPath $PidFile -TotalCount 1)
-        if ($other -and (Get-Process -Id $other -ErrorAction SilentlyContinue)) {
+        $process = if ($other) { Get-Process -Id $other -ErrorAction SilentlyContinue }
+        if ($process -and $process.ProcessName -match '^(pwsh|powershell)$') {
             Fail "already running (pid $other): see $LogDir. Stop it with Ctrl-C in its window, or: Stop-Process -Id $other"
         }
     }

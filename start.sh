@@ -127,13 +127,14 @@ ensure_venv() {
     fi
 }
 
-# Refuse a second start while one runs; a pid file left by a killed run is taken over.
+# Refuse a second start while one runs; a pid file left by a killed run (its pid gone, or
+# reused by another program) is taken over.
 claim_pid_file() {
     mkdir -p "$LOG_DIR"
     local other
     if ! (set -o noclobber && printf '%s\n' "$$" >"$PID_FILE") 2>/dev/null; then
         other="$(cat "$PID_FILE" 2>/dev/null || true)"
-        if [ -n "$other" ] && kill -0 "$other" 2>/dev/null; then
+        if [ -n "$other" ] && [[ "$(ps -p "$other" -o command= 2>/dev/null)" == *start.sh* ]]; then
             die "already running (pid $other): see $LOG_DIR/. Stop it with Ctrl-C in its terminal
 or: kill $other"
         fi
