@@ -48,23 +48,14 @@ class WorkerTestCase(TransactionTestCase):
         return task.delay().get(timeout=timeout)
 
 
-def _periodic_lock_sessions(granted: bool) -> int:
+def waiting_for_periodic_lock() -> int:
+    """How many sessions are queued behind the periodic-work advisory lock right now."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted = %s"
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
             " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
             " AND ((classid::bigint << 32) | objid::bigint) = %s",
-            [granted, PERIODIC_WORK_LOCK],
+            [PERIODIC_WORK_LOCK],
         )
         row = cursor.fetchone()
     return int(row[0]) if row else 0
-
-
-def waiting_for_periodic_lock() -> int:
-    """How many sessions are queued behind the periodic-work advisory lock right now."""
-    return _periodic_lock_sessions(granted=False)
-
-
-def holders_of_periodic_lock() -> int:
-    """How many sessions hold the periodic-work advisory lock right now (0 or 1)."""
-    return _periodic_lock_sessions(granted=True)
