@@ -409,6 +409,9 @@ class BudgetService:
         """
         now = now or timezone.now()
         with transaction.atomic():
+            # The sweep below locks every brand; take them all now, in pk order, so the
+            # recount's partial lock cannot interleave with a batch writer's.
+            _lock_brands(Brand.objects.all())
             periods = cls._current_periods(now)
             stale = Q(pk__in=[])
             for name, period in periods.items():
