@@ -66,5 +66,5 @@ as_pg pg_ctl -D "$PGTMP/data" -l "$PGTMP/postgres.log" -w -t 60 start >/dev/null
 # The configured database need not exist: the benchmark creates its own next to it.
 export DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/postgres"
 export DEBUG=0
-export SECRET_KEY="${SECRET_KEY:-bench-only-secret-key-not-for-production-0000000000000000}"
+export SECRET_KEY="${SECRET_KEY:-insecure-bench-only-key-not-for-production-00000000000000}"
 .venv/bin/python manage.py bench "$@"
