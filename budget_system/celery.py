@@ -1,7 +1,7 @@
 """The Celery application: configured from Django settings (the CELERY_ namespace), tasks found
 in each installed app's `tasks` module (ads.tasks).
 
-Run it with `celery -A budget_system worker|beat|flower` (see docs/CELERY.md).
+Run it with `celery -A budget_system worker|beat|flower` (see the README, "Background work").
 """
 
 import os
