@@ -16,52 +16,24 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 
 die() { printf 'bench.sh: %s\n' "$*" >&2; exit 1; }
 
-if ! command -v initdb >/dev/null 2>&1 && [ -x /usr/lib/postgresql/15/bin/initdb ]; then
-    PATH="/usr/lib/postgresql/15/bin:$PATH"
-fi
-command -v initdb >/dev/null 2>&1 && command -v pg_ctl >/dev/null 2>&1 \
-    || die "PostgreSQL 15 server binaries (initdb, pg_ctl) not found: apt-get install -y postgresql-15"
+# shellcheck source=scripts/throwaway-postgres.sh
+. scripts/throwaway-postgres.sh
+pg_require || exit 1
 command -v pgbench >/dev/null 2>&1 || die "pgbench not found: apt-get install -y postgresql-client-15"
 [ -x .venv/bin/python ] || die ".venv not found: run ./test.sh once (it creates it)"
-
-PGTMP=""
-pg_started=0
-if [ "$(id -u)" = 0 ]; then
-    id postgres >/dev/null 2>&1 || die "running as root but there is no 'postgres' OS user"
-    as_pg() { (cd / && runuser -u postgres -- "$@"); }
-else
-    as_pg() { "$@"; }
-fi
 
 cleanup() {
     local rc=$?
     set +o errexit
     trap - EXIT INT TERM
-    if [ "$pg_started" = 1 ]; then as_pg pg_ctl -D "$PGTMP/data" -m fast -w stop >/dev/null 2>&1; fi
-    if [ -n "$PGTMP" ]; then rm -rf "$PGTMP"; fi
+    pg_stop
     exit "$rc"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-PGTMP="$(mktemp -d "${TMPDIR:-/tmp}/bench-sh-pg.XXXXXX")"
-mkdir "$PGTMP/sock"
-if [ "$(id -u)" = 0 ]; then chown -R postgres: "$PGTMP"; fi
-PGPORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-as_pg initdb -D "$PGTMP/data" -U postgres --auth=trust --encoding=UTF8 --no-sync >"$PGTMP/initdb.log" 2>&1 \
-    || { cat "$PGTMP/initdb.log" >&2; die "initdb failed"; }
-cat >>"$PGTMP/data/postgresql.conf" <<EOF
-listen_addresses = '127.0.0.1'
-port = $PGPORT
-unix_socket_directories = '$PGTMP/sock'
-fsync = off
-full_page_writes = off
-max_connections = 50
-EOF
-pg_started=1
-as_pg pg_ctl -D "$PGTMP/data" -l "$PGTMP/postgres.log" -w -t 60 start >/dev/null \
-    || { cat "$PGTMP/postgres.log" >&2; die "PostgreSQL did not start"; }
+pg_start bench-sh 50 || die "PostgreSQL did not start"
 
 # The configured database need not exist: the benchmark creates its own next to it.
 export DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/postgres"

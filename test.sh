@@ -21,13 +21,9 @@ banner() { printf '\n==> %s\n' "$*"; }
 die() { printf 'test.sh: %s\n' "$*" >&2; exit 1; }
 
 # --- Tools that must be installed on the machine -------------------------------------------
-if ! command -v initdb >/dev/null 2>&1 && [ -x /usr/lib/postgresql/15/bin/initdb ]; then
-    PATH="/usr/lib/postgresql/15/bin:$PATH"
-fi
-command -v initdb >/dev/null 2>&1 && command -v pg_ctl >/dev/null 2>&1 \
-    || die "PostgreSQL 15 server binaries (initdb, pg_ctl) not found. Install them with:
-    apt-get install -y postgresql-15
-and put /usr/lib/postgresql/15/bin on PATH."
+# shellcheck source=scripts/throwaway-postgres.sh
+. scripts/throwaway-postgres.sh
+pg_require || exit 1
 command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1 \
     || die "redis-server not found. Install it with:
     apt-get install -y redis-server"
@@ -48,15 +44,9 @@ if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
     printf '%s\n' "$want" >"$stamp"
 fi
 
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 # --- Cleanup, registered before anything is started -----------------------------------------
-PGTMP=""
 REDISTMP=""
 REDIS_PID=""
-pg_started=0
 
 cleanup() {
     local rc=$?
@@ -66,10 +56,7 @@ cleanup() {
         kill "$REDIS_PID" 2>/dev/null
         wait "$REDIS_PID" 2>/dev/null
     fi
-    if [ "$pg_started" = 1 ]; then
-        as_pg pg_ctl -D "$PGTMP/data" -m fast -w stop >/dev/null 2>&1
-    fi
-    if [ -n "$PGTMP" ]; then rm -rf "$PGTMP"; fi
+    pg_stop
     if [ -n "$REDISTMP" ]; then rm -rf "$REDISTMP"; fi
     exit "$rc"
 }
@@ -78,33 +65,8 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # --- PostgreSQL ----------------------------------------------------------------------------
-# As root, the server must run as the postgres OS user; otherwise as the current user.
-if [ "$(id -u)" = 0 ]; then
-    id postgres >/dev/null 2>&1 || die "running as root but there is no 'postgres' OS user"
-    as_pg() { (cd / && runuser -u postgres -- "$@"); }
-else
-    as_pg() { "$@"; }
-fi
-
 banner "Starting throwaway PostgreSQL"
-PGTMP="$(mktemp -d "${TMPDIR:-/tmp}/test-sh-pg.XXXXXX")"
-mkdir "$PGTMP/sock"
-if [ "$(id -u)" = 0 ]; then chown -R postgres: "$PGTMP"; fi
-PGPORT="$(free_port)"
-as_pg initdb -D "$PGTMP/data" -U postgres --auth=trust --encoding=UTF8 --no-sync >"$PGTMP/initdb.log" 2>&1 \
-    || { cat "$PGTMP/initdb.log" >&2; die "initdb failed"; }
-cat >>"$PGTMP/data/postgresql.conf" <<EOF
-listen_addresses = '127.0.0.1'
-port = $PGPORT
-unix_socket_directories = '$PGTMP/sock'
-fsync = off
-synchronous_commit = off
-full_page_writes = off
-max_connections = 200
-EOF
-pg_started=1
-as_pg pg_ctl -D "$PGTMP/data" -l "$PGTMP/postgres.log" -w -t 60 start >/dev/null \
-    || { cat "$PGTMP/postgres.log" >&2; die "PostgreSQL did not start"; }
+pg_start test-sh 200 || die "PostgreSQL did not start"
 
 export DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/budget"
 if command -v createdb >/dev/null 2>&1; then
