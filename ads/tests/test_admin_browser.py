@@ -79,9 +79,7 @@ class AdminBrowserTests(StaticLiveServerTestCase):
         self.log_in()
 
     def on_console(self, message: ConsoleMessage) -> None:
-        # The browser's own request for a site icon, which the admin does not serve, is no
-        # error of the page.
-        if message.type == "error" and not message.location["url"].endswith("/favicon.ico"):
+        if message.type == "error":
             self.console_errors.append(f"{self.page.url}: {message.text} {message.location}")
 
     def on_page_error(self, error: PlaywrightError) -> None:
