@@ -186,6 +186,11 @@ class SpendLog(models.Model):
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
+    # Not a column. A writer that already holds this spend's brand row locked, read under that
+    # lock, hands it to the roll-up receiver here, which then neither locks nor reads it again
+    # (BudgetService.record_spend). The receiver clears it.
+    locked_brand: "Brand | None" = None
+
     class Meta:
         ordering = ("-timestamp", "-id")
         constraints = [

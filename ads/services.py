@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from ads.dayparting import window_contains
@@ -126,14 +126,37 @@ def _campaign_id(campaign: object) -> int:
 
 
 def _lock_brand_of(campaign_id: int) -> Brand:
-    brand = (
-        Brand.objects.select_for_update(no_key=True, of=("self",))
-        .filter(campaigns=campaign_id)
-        .first()
+    """Lock the brand of a campaign (brand row only) and read what a spend's roll-up needs.
+
+    Hand-written: it runs once per spend, and compiling it through the ORM costs several times
+    what the database spends running it. Each value goes through its field's `to_python`, so a
+    backend with loose column types (SQLite) still gives Decimal and date.
+    """
+    quote = connection.ops.quote_name
+    brand_table = quote(Brand._meta.db_table)
+    campaign_table = quote(Campaign._meta.db_table)
+    fields = [Brand._meta.get_field(name) for name in _LOCKED_BRAND_FIELDS]
+    columns = ", ".join(f"{brand_table}.{quote(f.column)}" for f in fields)
+    lock = ""
+    if (
+        connection.features.has_select_for_no_key_update
+        and connection.features.has_select_for_update_of
+    ):
+        lock = f" FOR NO KEY UPDATE OF {brand_table}"
+    elif connection.features.has_select_for_update:
+        lock = " FOR UPDATE"
+    sql = (
+        f"SELECT {columns} FROM {brand_table} JOIN {campaign_table}"  # noqa: S608 - placeholders only
+        f" ON {campaign_table}.{quote('brand_id')} = {brand_table}.{quote('id')}"
+        f" WHERE {campaign_table}.{quote('id')} = %s{lock}"
     )
-    if brand is None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [campaign_id])
+        row = cursor.fetchone()
+    if row is None:
         raise ValidationError({"campaign": f"Campaign {campaign_id} does not exist."})
-    return brand
+    values = [field.to_python(value) for field, value in zip(fields, row, strict=True)]
+    return Brand.from_db(connection.alias, _LOCKED_BRAND_FIELDS, values)
 
 
 def _lock_brands(brands: QuerySet[Brand]) -> None:
@@ -305,53 +328,51 @@ class BudgetService:
         text = cls._text(description, "description", 500)
         if external_id is not None:
             external_id = cls._text(external_id, "external_id", 200).strip() or None
-        campaign_id = _campaign_id(campaign)
+        spend = SpendLog(
+            campaign_id=_campaign_id(campaign),
+            amount=value,
+            timestamp=when,
+            description=text,
+            external_id=external_id,
+        )
         with transaction.atomic():
-            _lock_brand_of(campaign_id)
+            brand = _lock_brand_of(spend.campaign_id)
             if external_id is not None:
-                existing = SpendLog.objects.filter(
-                    campaign_id=campaign_id, external_id=external_id
-                ).first()
+                existing = cls._known_spends([spend]).get((spend.campaign_id, external_id))
                 if existing is not None:
                     return existing
-            # The post_save signal rolls it up (BudgetService.apply_spend).
-            return SpendLog.objects.create(
-                campaign_id=campaign_id,
-                amount=value,
-                timestamp=when,
-                description=text,
-                external_id=external_id,
-            )
+            # The post_save signal rolls it up (BudgetService.apply_spend), with the brand
+            # this transaction has just locked and read.
+            spend.locked_brand = brand
+            spend.save()
+        return spend
 
     @classmethod
     def apply_spend(cls, spend: SpendLog) -> None:
         """Roll a new ledger row into its brand's totals and pause at once if over budget.
 
-        Called by the SpendLog signal inside the writer's transaction. A brand still dated to an
-        earlier day is first rolled into the current one from the ledger, so a spend after local
-        midnight never lands in yesterday's total.
+        Called by the SpendLog signal inside the writer's transaction. The brand is locked here,
+        unless the writer already did so and handed it over as `spend.locked_brand`. A brand still
+        dated to an earlier day is first rolled into the current one from the ledger, so a spend
+        after local midnight never lands in yesterday's total.
         """
-        brand = _lock_brand_of(spend.campaign_id)
+        brand = spend.locked_brand or _lock_brand_of(spend.campaign_id)
+        spend.locked_brand = None
         now = timezone.now()
         period = local_period(now, zone(brand.timezone))
-        campaigns = Campaign.objects.filter(brand_id=brand.pk)
         if brand.spend_day != period.day or brand.spend_month != period.month:
             cls._recount(Brand.objects.filter(pk=brand.pk), [(Q(pk=brand.pk), period)])
-            CampaignService.sync(campaigns, Cause.SPEND, now=now)
+            CampaignService.sync(Campaign.objects.filter(brand_id=brand.pk), Cause.SPEND, now=now)
             return
-        daily = brand.current_daily_spend
-        monthly = brand.current_monthly_spend
         if period.contains_day(spend.timestamp):
-            daily += spend.amount
+            brand.current_daily_spend += spend.amount
         if period.contains_month(spend.timestamp):
-            monthly += spend.amount
-        Brand.objects.filter(pk=brand.pk).update(
-            current_daily_spend=F("current_daily_spend") + (daily - brand.current_daily_spend),
-            current_monthly_spend=F("current_monthly_spend")
-            + (monthly - brand.current_monthly_spend),
-        )
-        if daily >= brand.daily_budget or monthly >= brand.monthly_budget:
-            CampaignService.sync(campaigns.filter(is_active=True), Cause.SPEND, now=now)
+            brand.current_monthly_spend += spend.amount
+        # Absolute values are safe here: the row was read under this transaction's lock.
+        cls._write_totals([brand], ("current_daily_spend", "current_monthly_spend"))
+        if brand.is_daily_budget_exceeded or brand.is_monthly_budget_exceeded:
+            active = Campaign.objects.filter(brand_id=brand.pk, is_active=True)
+            CampaignService.sync(active, Cause.SPEND, now=now)
 
     @staticmethod
     def _recount(brands: QuerySet[Brand], rules: list[PeriodRule]) -> list[tuple[Brand, Brand]]:
