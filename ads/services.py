@@ -110,11 +110,12 @@ class SpendBatch:
 
 
 # What record_spends reads of the brands it locks, in the model's column order (Model.from_db).
-_LOCKED_BRAND_FIELDS = tuple(
-    f.attname
+_LOCKED_BRAND_COLUMNS = tuple(
+    f
     for f in Brand._meta.concrete_fields
     if f.attname in {"id", "timezone", "daily_budget", "monthly_budget", *TOTAL_FIELDS}
 )
+_LOCKED_BRAND_FIELDS = tuple(f.attname for f in _LOCKED_BRAND_COLUMNS)
 
 
 def _campaign_id(campaign: object) -> int:
@@ -135,16 +136,11 @@ def _lock_brand_of(campaign_id: int) -> Brand:
     quote = connection.ops.quote_name
     brand_table = quote(Brand._meta.db_table)
     campaign_table = quote(Campaign._meta.db_table)
-    fields = [Brand._meta.get_field(name) for name in _LOCKED_BRAND_FIELDS]
-    columns = ", ".join(f"{brand_table}.{quote(f.column)}" for f in fields)
-    lock = ""
-    if (
-        connection.features.has_select_for_no_key_update
-        and connection.features.has_select_for_update_of
-    ):
-        lock = f" FOR NO KEY UPDATE OF {brand_table}"
-    elif connection.features.has_select_for_update:
-        lock = " FOR UPDATE"
+    columns = ", ".join(f"{brand_table}.{quote(f.column)}" for f in _LOCKED_BRAND_COLUMNS)
+    # SQLite has no row locks (a writer holds the whole database): nothing to add there.
+    lock = (
+        f" FOR NO KEY UPDATE OF {brand_table}" if connection.features.has_select_for_update else ""
+    )
     sql = (
         f"SELECT {columns} FROM {brand_table} JOIN {campaign_table}"  # noqa: S608 - placeholders only
         f" ON {campaign_table}.{quote('brand_id')} = {brand_table}.{quote('id')}"
@@ -155,7 +151,7 @@ def _lock_brand_of(campaign_id: int) -> Brand:
         row = cursor.fetchone()
     if row is None:
         raise ValidationError({"campaign": f"Campaign {campaign_id} does not exist."})
-    values = [field.to_python(value) for field, value in zip(fields, row, strict=True)]
+    values = [f.to_python(value) for f, value in zip(_LOCKED_BRAND_COLUMNS, row, strict=True)]
     return Brand.from_db(connection.alias, _LOCKED_BRAND_FIELDS, values)
 
 
