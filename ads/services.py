@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -155,6 +156,12 @@ def _lock_brand_of(campaign_id: int) -> Brand:
     return Brand.from_db(connection.alias, _LOCKED_BRAND_FIELDS, values)
 
 
+@lru_cache(maxsize=256)
+def _local_time(now: datetime, name: str) -> datetime:
+    """`now` in the time zone `name`: worked out once per zone in a sweep, not once per campaign."""
+    return now.astimezone(zone(name))
+
+
 def _lock_brands(brands: QuerySet[Brand]) -> None:
     list(brands.order_by("pk").select_for_update(no_key=True).values_list("pk", flat=True))
 
@@ -189,7 +196,7 @@ class CampaignService:
             reasons.append(MONTHLY_EXCEEDED)
         window = facts.window
         if window is not None and not window_contains(
-            window.start, window.end, window.days_of_week, now.astimezone(zone(window.timezone))
+            window.start, window.end, window.days_of_week, _local_time(now, window.timezone)
         ):
             reasons.append(OUTSIDE_WINDOW)
         return reasons
