@@ -5,6 +5,7 @@ system maintains (spend totals, `is_active`) are never written back by an ordina
 object loaded before later spends must not undo them.
 """
 
+from datetime import UTC
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -204,7 +205,9 @@ class SpendLog(models.Model):
         indexes = [models.Index(fields=("campaign", "timestamp"), name="spendlog_campaign_time")]
 
     def __str__(self) -> str:
-        return f"{self.amount} on {self.campaign_id} at {self.timestamp:%Y-%m-%d %H:%M}"
+        # The campaign by id: a string that needed a query would cost one per row listed.
+        when = self.timestamp.astimezone(UTC)
+        return f"{self.amount} on campaign #{self.campaign_id} at {when:%Y-%m-%d %H:%M} UTC"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:

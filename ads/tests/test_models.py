@@ -4,6 +4,7 @@ never written back by a save, undeletable history and the append-only ledger."""
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import time_machine
 from django.core.exceptions import ValidationError
@@ -247,6 +248,13 @@ class LedgerTests(TestCase):
         self.brand = make_brand()
         self.campaign = make_campaign(self.brand)
         self.spend = BudgetService.record_spend(self.campaign, "5.00", "click")
+
+    def test_a_spend_reads_as_amount_campaign_and_utc_time(self) -> None:
+        paris = datetime(2026, 3, 19, 9, 30, tzinfo=ZoneInfo("Europe/Paris"))
+        spend = BudgetService.record_spend(self.campaign, "7.25", timestamp=paris)
+        self.assertEqual(
+            str(spend), f"7.25 on campaign #{self.campaign.pk} at 2026-03-19 08:30 UTC"
+        )
 
     def test_a_recorded_spend_cannot_be_edited(self) -> None:
         self.spend.amount = Decimal("1.00")
