@@ -4,7 +4,7 @@
 # Starts a throwaway PostgreSQL 15 on a free port on 127.0.0.1 (fsync off: the figures are about
 # CPU work, not the disk), runs `manage.py bench` against it with DEBUG off, and removes the
 # server and its files on exit, also on failure or Ctrl-C. The benchmark itself works in a
-# database bench_<pid> that it creates and drops. Needs .venv (./test.sh creates it) and pgbench.
+# database bench_<pid> that it creates and drops. Sets up .venv as test.sh does; needs pgbench.
 #
 # Examples:
 #   ./bench.sh                  # full scale, a table (several minutes)
@@ -20,7 +20,9 @@ die() { printf 'bench.sh: %s\n' "$*" >&2; exit 1; }
 . scripts/throwaway-postgres.sh
 pg_require || exit 1
 command -v pgbench >/dev/null 2>&1 || die "pgbench not found: apt-get install -y postgresql-client-15"
-[ -x .venv/bin/python ] || die ".venv not found: run ./test.sh once (it creates it)"
+# shellcheck source=scripts/dev-venv.sh
+. scripts/dev-venv.sh
+dev_venv || die "could not set up .venv"
 
 cleanup() {
     local rc=$?

@@ -32,17 +32,9 @@ command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1 
     apt-get install -y chromium"
 
 # --- Virtualenv ----------------------------------------------------------------------------
-if [ ! -x .venv/bin/python ]; then
-    banner "Creating .venv"
-    python3 -m venv .venv
-fi
-stamp=.venv/.requirements-dev.sha256
-want="$(cat requirements.txt requirements-dev.txt | sha256sum | cut -d' ' -f1)"
-if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
-    banner "Installing requirements-dev.txt into .venv"
-    .venv/bin/pip install -q -r requirements-dev.txt
-    printf '%s\n' "$want" >"$stamp"
-fi
+# shellcheck source=scripts/dev-venv.sh
+. scripts/dev-venv.sh
+dev_venv || die "could not set up .venv"
 
 # --- Cleanup, registered before anything is started -----------------------------------------
 REDISTMP=""
