@@ -166,8 +166,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_EXPIRES = env_int("CELERY_RESULT_EXPIRES", 24 * 3600)
 CELERY_RESULT_EXTENDED = True
 # Events for Flower (port 5555; basic auth from FLOWER_BASIC_AUTH="user:password", which Flower
-# reads from the environment itself; its API stays closed without it, FLOWER_UNAUTHENTICATED_API
-# unset).
+# reads from the environment itself; flowerconfig.py stops it from starting without one).
 CELERY_WORKER_SEND_TASK_EVENTS = True
 CELERY_TASK_SEND_SENT_EVENT = True
 CELERY_TASK_TRACK_STARTED = True
