@@ -3,9 +3,9 @@
 The services already lock brand rows in pk order, so overlapping runs reach the same state
 without deadlock. This lock adds two things: runs of the periodic tasks queue up behind each
 other as a whole instead of waiting on brand after brand, and a late duplicate does its reading
-after the first run has committed, so it finds nothing left to change. A transaction-level advisory lock
-is released by the commit, the rollback, or the death of the connection, so a crashed worker
-never leaves it held.
+after the first run has committed, so it finds nothing left to change. A transaction-level
+advisory lock is released by the commit, the rollback, or the death of the connection, so a
+crashed worker never leaves it held.
 """
 
 from collections.abc import Iterator
