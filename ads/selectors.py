@@ -112,6 +112,7 @@ class CampaignFacts:
 
 
 def _at_or_over(spend: str, budget: str) -> "ExpressionWrapper[Q]":
+    """`Brand.is_daily_budget_exceeded`'s rule (spend at or over the budget), in SQL."""
     return ExpressionWrapper(Q(**{f"{spend}__gte": F(budget)}), output_field=BooleanField())
 
 
