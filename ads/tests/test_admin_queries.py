@@ -19,6 +19,7 @@ from ads.models import (
     TotalsCorrection,
 )
 from ads.services import BudgetService
+from ads.tests.builders import make_brand
 
 # A Wednesday: 07:00 in New York, 21:00 in Tokyo, noon in London.
 NOW = datetime(2026, 3, 18, 12, 0, tzinfo=UTC)
@@ -44,8 +45,9 @@ def list_url(page: str) -> str:
     return reverse(f"admin:ads_{model}_changelist") + (f"?{query}" if query else "")
 
 
-@time_machine.travel(NOW, tick=False)
-class ListPageQueryCountTests(TestCase):
+class SuperuserTestCase(TestCase):
+    """A test client signed in as a superuser."""
+
     superuser: User
 
     @classmethod
@@ -54,6 +56,12 @@ class ListPageQueryCountTests(TestCase):
 
     def setUp(self) -> None:
         self.client.force_login(self.superuser)
+
+
+@time_machine.travel(NOW, tick=False)
+class ListPageQueryCountTests(SuperuserTestCase):
+    def setUp(self) -> None:
+        super().setUp()
         self.brands = 0
 
     def add_brands(self, count: int) -> None:
@@ -61,10 +69,10 @@ class ListPageQueryCountTests(TestCase):
         history and a correction: every column of every list page has something to show."""
         for _ in range(count):
             number = self.brands = self.brands + 1
-            brand = Brand.objects.create(
-                name=f"Brand {number:02}",
-                daily_budget=Decimal("100.00"),
-                monthly_budget=Decimal("1000.00"),
+            brand = make_brand(
+                f"Brand {number:02}",
+                "100.00",
+                "1000.00",
                 timezone=ZONES[number % len(ZONES)],
             )
             night = Campaign.objects.create(brand=brand, name="Night")
@@ -140,24 +148,11 @@ class ListPageQueryCountTests(TestCase):
 
 
 @time_machine.travel(NOW, tick=False)
-class CampaignActionQueryTests(TestCase):
-    superuser: User
-
-    @classmethod
-    def setUpTestData(cls) -> None:
-        cls.superuser = User.objects.create_superuser("root", "root@example.com", "pw-123-secret")
-
-    def setUp(self) -> None:
-        self.client.force_login(self.superuser)
-
+class CampaignActionQueryTests(SuperuserTestCase):
     def add_campaigns(self, count: int) -> None:
         start = Campaign.objects.count()
         for number in range(start, start + count):
-            brand = Brand.objects.create(
-                name=f"Brand {number:02}",
-                daily_budget=Decimal("100.00"),
-                monthly_budget=Decimal("1000.00"),
-            )
+            brand = make_brand(f"Brand {number:02}", "100.00", "1000.00")
             Campaign.objects.create(brand=brand, name="Search")
 
     def run_on_all(self, action: str, query: str) -> int:

@@ -11,8 +11,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import TestCase
 
-from ads.models import Brand, Campaign, SpendLog
+from ads.models import Campaign, SpendLog
 from ads.services import BudgetService
+from ads.tests.builders import make_brand
 
 NOW = datetime(2026, 3, 18, 12, 0, tzinfo=UTC)
 
@@ -28,15 +29,8 @@ Acme,Social,2.50,2026-03-18T10:30:00Z,,
 @time_machine.travel(NOW, tick=False)
 class ImportSpendTests(TestCase):
     def setUp(self) -> None:
-        self.acme = Brand.objects.create(
-            name="Acme", daily_budget=Decimal("100"), monthly_budget=Decimal("1000")
-        )
-        self.globex = Brand.objects.create(
-            name="Globex",
-            daily_budget=Decimal("100"),
-            monthly_budget=Decimal("1000"),
-            timezone="America/New_York",
-        )
+        self.acme = make_brand("Acme", "100", "1000")
+        self.globex = make_brand("Globex", "100", "1000", timezone="America/New_York")
         self.search = Campaign.objects.create(brand=self.acme, name="Search")
         self.social = Campaign.objects.create(brand=self.acme, name="Social")
         self.video = Campaign.objects.create(brand=self.globex, name="Video")
