@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
@@ -45,9 +46,27 @@ def campaign_saved(sender: type[Campaign], instance: Campaign, **kwargs: Any) ->
 
 
 @receiver(post_save, sender=DaypartingSchedule, dispatch_uid="ads.schedule_saved")
-@receiver(post_delete, sender=DaypartingSchedule, dispatch_uid="ads.schedule_deleted")
-def schedule_changed(
+def schedule_saved(
     sender: type[DaypartingSchedule], instance: DaypartingSchedule, **kwargs: Any
 ) -> None:
     if not kwargs.get("raw"):
         CampaignService.sync(Campaign.objects.filter(pk=instance.campaign_id), OPERATOR)
+
+
+@receiver(post_delete, sender=DaypartingSchedule, dispatch_uid="ads.schedule_deleted")
+def schedule_deleted(
+    sender: type[DaypartingSchedule], instance: DaypartingSchedule, origin: object, **kwargs: Any
+) -> None:
+    """A schedule removed on its own frees its campaign; one removed with it changes nothing.
+
+    When a campaign or brand is deleted, its schedule goes first in the same cascade: evaluating
+    the campaign then would write history for a row about to disappear.
+    """
+    if schedule_deletion(origin):
+        CampaignService.sync(Campaign.objects.filter(pk=instance.campaign_id), OPERATOR)
+
+
+def schedule_deletion(origin: object) -> bool:
+    """Whether a deletion started from schedules (an instance or a queryset of them)."""
+    model = origin.model if isinstance(origin, QuerySet) else type(origin)
+    return model is DaypartingSchedule

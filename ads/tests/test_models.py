@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.test import SimpleTestCase, TestCase, TransactionTestCase
 
-from ads.models import Brand, Campaign, DaypartingSchedule, SpendLog
+from ads.models import Brand, Campaign, CampaignStatusChange, DaypartingSchedule, SpendLog
 from ads.services import BudgetService
 from ads.tests.builders import is_active, make_brand, make_campaign, make_schedule, totals, utc
 
@@ -234,13 +234,35 @@ class DeletionTests(TestCase):
         self.assertTrue(SpendLog.objects.filter(pk=spend.pk).exists())
 
     def test_a_brand_or_campaign_without_spend_can_be_deleted(self) -> None:
-        make_schedule(self.campaign)
-        other = make_campaign(self.brand, "Video")
-        other.delete()
-        self.assertFalse(Campaign.objects.filter(pk=other.pk).exists())
-        self.brand.delete()
-        self.assertFalse(Brand.objects.exists())
-        self.assertFalse(DaypartingSchedule.objects.exists())
+        # The schedule's window (09:00-17:00) closed and open: the cascade must work at both.
+        for moment in ("2026-03-18T20:00:00", "2026-03-18T12:00:00"):
+            with self.subTest(at=moment), time_machine.travel(utc(moment), tick=False):
+                brand = make_brand(f"Brand at {moment}")
+                scheduled = make_campaign(brand, "Search")
+                make_schedule(scheduled)
+                other = make_campaign(brand, "Video")
+                make_schedule(other)
+                other.delete()
+                self.assertFalse(Campaign.objects.filter(pk=other.pk).exists())
+                brand.delete()
+                self.assertFalse(Brand.objects.filter(pk=brand.pk).exists())
+                self.assertFalse(
+                    DaypartingSchedule.objects.filter(campaign__brand_id=brand.pk).exists()
+                )
+                self.assertFalse(CampaignStatusChange.objects.filter(campaign=scheduled).exists())
+
+    @time_machine.travel(utc("2026-03-18T20:00:00"), tick=False)
+    def test_a_schedule_deleted_on_its_own_frees_its_campaign(self) -> None:
+        for how in ("instance", "queryset"):
+            with self.subTest(how=how):
+                campaign = make_campaign(self.brand, f"Deleted as {how}")
+                schedule = make_schedule(campaign)
+                self.assertFalse(is_active(campaign))
+                if how == "instance":
+                    schedule.delete()
+                else:
+                    DaypartingSchedule.objects.filter(pk=schedule.pk).delete()
+                self.assertTrue(is_active(campaign))
 
 
 class LedgerTests(TestCase):
