@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import weakref
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -72,14 +73,22 @@ def child_env(database_url_: str | None = None, **overrides: str) -> dict[str, s
 
 
 class Child:
-    """A subprocess in its own session whose output goes to files, so no full pipe stalls it."""
+    """A subprocess in its own session whose output goes to files, so no full pipe stalls it.
+
+    The files live in a folder of the child's own, removed as soon as the child is seen to have
+    exited (its output is kept in memory from then on), so that no test run leaves folders in the
+    temporary directory, whether or not its caller calls `close`. A child never seen to exit has
+    its folder removed when it is garbage-collected or, at the latest, when the test run ends.
+    """
 
     def __init__(self, args: list[str], env: Mapping[str, str], cwd: Path = BASE_DIR) -> None:
         self.args = args
         self.directory = Path(tempfile.mkdtemp(prefix="ads-child-"))
-        self.stdout_path = self.directory / "stdout"
-        self.stderr_path = self.directory / "stderr"
-        with self.stdout_path.open("wb") as out, self.stderr_path.open("wb") as err:
+        self._remove_directory = weakref.finalize(
+            self, shutil.rmtree, self.directory, ignore_errors=True
+        )
+        self._output: dict[str, str] | None = None
+        with self._path("stdout").open("wb") as out, self._path("stderr").open("wb") as err:
             self.process = subprocess.Popen(
                 args, cwd=cwd, env=dict(env), stdout=out, stderr=err, start_new_session=True
             )
@@ -88,11 +97,28 @@ class Child:
     def pid(self) -> int:
         return self.process.pid
 
+    def _path(self, stream: str) -> Path:
+        return self.directory / stream
+
+    def _read(self, stream: str) -> str:
+        if self._output is not None:
+            return self._output[stream]
+        return self._path(stream).read_text(encoding="utf-8", errors="replace")
+
+    def _exited(self) -> bool:
+        """Whether the child has exited; the first time it has, its output moves into memory."""
+        if self.process.poll() is None:
+            return False
+        if self._output is None:
+            self._output = {stream: self._read(stream) for stream in ("stdout", "stderr")}
+            self._remove_directory()
+        return True
+
     def stdout(self) -> str:
-        return self.stdout_path.read_text(encoding="utf-8", errors="replace")
+        return self._read("stdout")
 
     def stderr(self) -> str:
-        return self.stderr_path.read_text(encoding="utf-8", errors="replace")
+        return self._read("stderr")
 
     def describe(self) -> str:
         return (
@@ -101,15 +127,17 @@ class Child:
         )
 
     def running(self) -> bool:
-        return self.process.poll() is None
+        return not self._exited()
 
     def wait(self, timeout: float) -> int:
         """The exit code; on timeout the process group is killed and TimeoutError raised."""
         try:
-            return self.process.wait(timeout=timeout)
+            code = self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.kill()
             raise TimeoutError(f"Still running after {timeout:g}s:\n{self.describe()}") from None
+        self._exited()
+        return code
 
     def result(self, timeout: float) -> Any:
         """Wait for a script's exit and return the JSON it printed last; fail on a non-zero exit."""
@@ -124,15 +152,15 @@ class Child:
         Only while the child is not yet reaped: until then its pid, the group's id, cannot have
         been reused by a process that is not ours.
         """
-        if self.process.poll() is None:
+        if not self._exited():
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, sig)
         if sig == signal.SIGKILL:
             self.process.wait(timeout=30)
+            self._exited()
 
     def close(self) -> None:
         self.kill()
-        shutil.rmtree(self.directory, ignore_errors=True)
 
 
 def start_script(target: str, env: Mapping[str, str] | None = None, **kwargs: Any) -> Child:
