@@ -9,6 +9,11 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.checks.security.base import (
+    SECRET_KEY_INSECURE_PREFIX,
+    SECRET_KEY_MIN_LENGTH,
+    SECRET_KEY_MIN_UNIQUE_CHARACTERS,
+)
 from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
@@ -35,13 +40,61 @@ def env_int(name: str, default: int) -> int:
 
 DEBUG = env_bool("DEBUG", False)
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
+# The development fallback, and keys published in this repository (test.sh's): never secrets.
+DEVELOPMENT_SECRET_KEY = "django-insecure-local-development-only"  # noqa: S105 - DEBUG only
+PUBLISHED_SECRET_KEYS = frozenset(
+    {DEVELOPMENT_SECRET_KEY, "test-only-secret-key-not-for-production-000000000000000000"}
+)
+NEW_SECRET_KEY = 'python3 -c "import secrets; print(secrets.token_urlsafe(50))"'
+# Run in the project folder: .env from the sample when missing, then a new key after the empty
+# one (the last assignment wins, for Django, Docker Compose and start.sh alike).
+ADD_SECRET_KEY_TO_ENV = (
+    "[ -f .env ] || cp .env.example .env; "
+    "python3 -c \"import secrets; print('SECRET_KEY=' + secrets.token_urlsafe(50))\" >> .env"
+)
+
+
+def secret_key_weakness(key: str) -> str | None:
+    """Why `key` must not sign anything in production, or None when it may.
+
+    The rule of Django's `check --deploy` (security.W009), so that a key it would flag cannot
+    start the app with DEBUG off, plus the keys anyone can read in this repository.
+    """
+    if key in PUBLISHED_SECRET_KEYS:
+        return "it is a key published in this project's repository"
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        return f"it has fewer than {SECRET_KEY_MIN_LENGTH} characters"
+    if len(set(key)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS:
+        return f"it has fewer than {SECRET_KEY_MIN_UNIQUE_CHARACTERS} different characters"
+    if key.startswith(SECRET_KEY_INSECURE_PREFIX):
+        return f"it starts with {SECRET_KEY_INSECURE_PREFIX!r}, Django's mark of a sample key"
+    return None
+
+
+def production_secret_key(key: str) -> str:
+    """`key` when it is strong enough for DEBUG off; otherwise ImproperlyConfigured, with the
+    command that fixes it: the app must not start with a key anyone could guess or read."""
+    if not key:
         raise ImproperlyConfigured(
-            "SECRET_KEY must be set when DEBUG is off (copy .env.example to .env for local work)."
+            "SECRET_KEY must be set when DEBUG is off. ./start.sh (Windows: .\\start.ps1) "
+            "writes a random one into .env; or, in the project folder, run:\n"
+            f"    {ADD_SECRET_KEY_TO_ENV}\n(or set DEBUG=1, for local development only)."
         )
-    SECRET_KEY = "django-insecure-local-development-only"  # noqa: S105 - DEBUG only
+    weakness = secret_key_weakness(key)
+    if weakness is not None:
+        raise ImproperlyConfigured(
+            f"SECRET_KEY is too weak for DEBUG off: {weakness}. Replace it, in .env or the "
+            "environment, with 50 or more random characters, such as the output of:\n"
+            f"    {NEW_SECRET_KEY}"
+        )
+    return key
+
+
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if DEBUG:
+    SECRET_KEY = SECRET_KEY or DEVELOPMENT_SECRET_KEY
+else:
+    SECRET_KEY = production_secret_key(SECRET_KEY)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
@@ -109,6 +162,7 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
+FORMAT_MODULE_PATH = ["budget_system.formats"]  # dates and times shown with their zone
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -72,6 +72,22 @@ def child_env(database_url_: str | None = None, **overrides: str) -> dict[str, s
     return env
 
 
+def copy_working_tree(target: Path) -> None:
+    """Copy the files git tracks or would track (no .env, no database) into `target`: the
+    project as a fresh clone of this working tree has it."""
+    names = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=BASE_DIR,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    for name in filter(None, names.split("\0")):
+        source = BASE_DIR / name
+        if source.is_file():  # a tracked file deleted in the working tree is left out
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+
+
 class Child:
     """A subprocess in its own session whose output goes to files, so no full pipe stalls it.
 

@@ -8,17 +8,23 @@ settings are read once per process.
 import os
 import re
 import secrets
+import shutil
 import subprocess
+import sys
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.checks.security.base import check_secret_key
 from django.test import SimpleTestCase, TestCase
 from django.urls import reverse
+from dotenv import dotenv_values
 
+import budget_system.settings as settings_module
 from ads.models import Brand
-from ads.tests.processes import start_manage
+from ads.tests.processes import copy_working_tree, start_manage
 
 BASE_DIR = Path(settings.BASE_DIR)
 
@@ -52,18 +58,136 @@ class ProductionSettingsTests(SimpleTestCase):
         self.assertEqual(code, 0, output)
         self.assertIn("System check identified no issues", output)
 
-    def test_deploy_checks_do_catch_a_weak_setting(self) -> None:
-        # The check above can fail: a short key and no HTTPS redirect are reported.
-        env = production_env(SECRET_KEY="short-key", SECURE_SSL_REDIRECT="0")
+    def test_the_app_refuses_to_start_with_a_key_check_deploy_would_flag(self) -> None:
+        # Short, "changeme", the development fallback, test.sh's published key, too few
+        # different characters, Django's own sample prefix: none starts the app in production.
+        weak = {
+            "short": "short-key",
+            "changeme": "changeme",
+            "development fallback": settings_module.DEVELOPMENT_SECRET_KEY,
+            "test.sh's key": script_value("test.sh", "SECRET_KEY"),
+            "49 characters": secrets.token_hex(32)[:49],
+            "4 different characters": "abcd" * 20,
+            "django-insecure- prefix": "django-insecure-" + secrets.token_urlsafe(50),
+        }
+        for name, key in weak.items():
+            with self.subTest(name):
+                code, output = manage("check", "--deploy", env=production_env(SECRET_KEY=key))
+                self.assertNotEqual(code, 0, output)
+                self.assertIn("ImproperlyConfigured: SECRET_KEY is too weak for DEBUG off", output)
+                self.assertIn("secrets.token_urlsafe(50)", output)
+                self.assertNotIn("System check identified", output)
+
+    def test_deploy_checks_still_catch_weak_settings_with_a_strong_key(self) -> None:
+        # The refusal above does not stand in for the deploy checks: they still run, and fail.
+        env = production_env(
+            SECURE_SSL_REDIRECT="0",
+            SESSION_COOKIE_SECURE="0",
+            CSRF_COOKIE_SECURE="0",
+            SECURE_HSTS_SECONDS="0",
+        )
         code, output = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
         self.assertNotEqual(code, 0)
-        self.assertIn("security.W009", output)
-        self.assertIn("security.W008", output)
+        for warning in ("security.W004", "security.W008", "security.W012", "security.W016"):
+            self.assertIn(warning, output)
+        self.assertNotIn("security.W009", output)
+
+    def test_the_refusal_uses_the_rule_of_check_deploy(self) -> None:
+        """Every key Django's W009 would flag is refused, every key it passes is taken, apart
+        from the keys published in the repository, which it cannot know."""
+        samples = [
+            "",
+            "x" * 60,
+            "abcd" * 15,
+            "abcde" * 10,
+            "abcde" * 10 + "f",
+            secrets.token_hex(25)[:49],
+            secrets.token_hex(25),
+            "django-insecure-" + secrets.token_urlsafe(50),
+            secrets.token_urlsafe(50),
+        ]
+        for key in samples:
+            with self.subTest(key=key), self.settings(SECRET_KEY=key):
+                refused = settings_module.secret_key_weakness(key) is not None
+                self.assertEqual(refused, bool(check_secret_key(None)))
+        for key in settings_module.PUBLISHED_SECRET_KEYS:
+            self.assertIsNotNone(settings_module.secret_key_weakness(key))
+
+    def test_a_weak_key_still_works_with_debug_on(self) -> None:
+        # test.sh runs the suite with DEBUG=1 and its published key; development keeps working.
+        for key in (script_value("test.sh", "SECRET_KEY"), "short", ""):
+            with self.subTest(key=key):
+                code, output = manage("check", env=production_env(DEBUG="1", SECRET_KEY=key))
+                self.assertEqual(code, 0, output)
+
+    def test_bench_sh_fallback_key_starts_with_debug_off(self) -> None:
+        # bench.sh runs the benchmark with DEBUG=0 and, unless given one, its own fallback key.
+        key = script_value("bench.sh", "SECRET_KEY")
+        code, output = manage("check", env=production_env(SECRET_KEY=key))
+        self.assertEqual(code, 0, output)
 
     def test_the_app_refuses_to_start_without_a_secret_key_when_debug_is_off(self) -> None:
         code, output = manage("check", env=production_env(SECRET_KEY=""))
         self.assertNotEqual(code, 0)
         self.assertIn("SECRET_KEY must be set when DEBUG is off", output)
+
+
+class MissingSecretKeyHintTests(SimpleTestCase):
+    """The hint printed without a SECRET_KEY is a command that works, run as printed, in a fresh
+    copy of the project: with no .env, and with .env copied from .env.example (its key empty)."""
+
+    def test_the_printed_command_gives_a_key_that_starts_the_app(self) -> None:
+        for copy_sample_first in (False, True):
+            with self.subTest(env_file_from_sample=copy_sample_first):
+                project = Path(tempfile.mkdtemp(prefix="secret-hint-"))
+                self.addCleanup(shutil.rmtree, project, ignore_errors=True)
+                copy_working_tree(project)
+                if copy_sample_first:
+                    shutil.copy2(project / ".env.example", project / ".env")
+                env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+
+                code, output = check_in(project, env)
+                self.assertNotEqual(code, 0)
+                command = hint_command(output)
+                subprocess.run(["bash", "-c", command], cwd=project, check=True, timeout=60)
+
+                code, output = check_in(project, env)
+                self.assertEqual(code, 0, output)
+                values = dotenv_values(project / ".env")
+                self.assertIsNone(settings_module.secret_key_weakness(values["SECRET_KEY"] or ""))
+                # The sample's plain-HTTP localhost settings came along.
+                self.assertEqual(values["SECURE_SSL_REDIRECT"], "0")
+
+
+def check_in(project: Path, env: dict[str, str]) -> tuple[int, str]:
+    """`manage.py check` in the copy `project`, reading its own .env."""
+    done = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return done.returncode, done.stdout + done.stderr
+
+
+def hint_command(output: str) -> str:
+    """The command on the line after "run:" in the missing-key message."""
+    lines = output.splitlines()
+    for number, line in enumerate(lines):
+        if "SECRET_KEY must be set when DEBUG is off" in line and line.endswith("run:"):
+            return lines[number + 1].strip()
+    raise AssertionError(f"no command in:\n{output}")
+
+
+def script_value(script: str, name: str) -> str:
+    """The value a shell script in the project exports as `name` (`export NAME=value`, or the
+    fallback of `export NAME="${NAME:-value}"`)."""
+    text = (BASE_DIR / script).read_text(encoding="utf-8")
+    match = re.search(rf'^export {name}="?(?:\$\{{{name}:-)?([^"}}\s]+)', text, re.MULTILINE)
+    assert match is not None, f"{script} exports no {name}"
+    return match.group(1)
 
 
 class AdminLoginTests(TestCase):

@@ -32,7 +32,7 @@ from pathlib import Path
 from django.conf import settings
 from django.test import SimpleTestCase
 
-from ads.tests.processes import Child, free_port, wait_until
+from ads.tests.processes import Child, copy_working_tree, free_port, wait_until
 
 BASE_DIR = Path(settings.BASE_DIR)
 # Settings a developer's or test.sh's environment may hold that the newcomer's has not.
@@ -51,20 +51,6 @@ EXEC_WITH_SIGINT = (
     "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
     "os.execv(sys.argv[1], sys.argv[1:])"
 )
-
-
-def copy_working_tree(target: Path) -> None:
-    names = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=BASE_DIR,
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
-    for name in filter(None, names.split("\0")):
-        source = BASE_DIR / name
-        if source.is_file():  # a tracked file deleted in the working tree is left out
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target / name)
 
 
 def processes_of(marker: str, project: Path) -> list[int]:
