@@ -7,5 +7,6 @@ class AdsConfig(AppConfig):
     verbose_name = "Ads"
 
     def ready(self) -> None:
-        # Connect the receivers that roll spend up and keep campaigns in line.
-        from ads import signals  # noqa: F401
+        # Connect the receivers that roll spend up and keep campaigns in line, and register
+        # the system checks (the ledger's trigger).
+        from ads import checks, signals  # noqa: F401
