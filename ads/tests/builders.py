@@ -6,12 +6,26 @@ Each builder saves through the model (validation and signals included), as an op
 from datetime import UTC, datetime, time
 from decimal import Decimal
 
+from django.utils import timezone as clock
+
 from ads.models import Brand, Campaign, DaypartingSchedule
 
 
 def utc(text: str) -> datetime:
     """'2026-03-18T12:00' as an aware UTC datetime."""
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def midday_zones() -> list[str]:
+    """Fixed-offset zones where it is now between 10:00 and 14:00, westmost first.
+
+    For tests whose processes cannot share a pinned clock (a child process, a real worker): a
+    brand there is hours from any local midnight, so no day or month turns during the test,
+    whatever the hour the suite runs at. ("Etc/GMT-5" is UTC+5: the IANA names invert the sign.)
+    """
+    hour = clock.now().astimezone(UTC).hour
+    offsets = [offset for offset in range(-12, 15) if 10 <= (hour + offset) % 24 < 14]
+    return ["UTC" if offset == 0 else f"Etc/GMT{-offset:+d}" for offset in offsets]
 
 
 def make_brand(

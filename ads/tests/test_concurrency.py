@@ -10,13 +10,16 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
+import time_machine
 from django.db import connection
 from django.db.models import Sum
 from django.test import TransactionTestCase
 
 from ads.models import Campaign, CampaignStatusChange, SpendLog
 from ads.services import BudgetService
-from ads.tests.builders import make_brand, make_campaign, totals
+from ads.tests.builders import make_brand, make_campaign, totals, utc
+
+NOON = utc("2026-03-18T12:00:00")
 
 Cause = CampaignStatusChange.Cause
 THREADS = 8
@@ -30,6 +33,8 @@ def amounts(seed: int, count: int) -> list[Decimal]:
     return [Decimal(rng.randint(1, 100)) / 100 for _ in range(count)]
 
 
+# Noon of a pinned day (the clock still runs): no local midnight turns during a test.
+@time_machine.travel(NOON, tick=True)
 class ConcurrentSpendTests(TransactionTestCase):
     @classmethod
     def setUpClass(cls) -> None:

@@ -19,7 +19,7 @@ from kombu import Producer
 from ads.models import Brand, Campaign, CampaignStatusChange, SpendLog, TotalsCorrection
 from ads.services import BudgetService, CampaignService
 from ads.tasks import enforce_budgets
-from ads.tests.builders import make_brand
+from ads.tests.builders import make_brand, midday_zones
 from ads.tests.processes import (
     Child,
     RedisServer,
@@ -91,7 +91,7 @@ def wait_for_session_end(backend: int) -> None:
 
 class KilledSpendTests(TransactionTestCase):
     def setUp(self) -> None:
-        self.brand = make_brand("Acme", "100", "1000")
+        self.brand = make_brand("Acme", "100", "1000", timezone=midday_zones()[0])
         self.campaign = Campaign.objects.create(brand=self.brand, name="Search")
         BudgetService.record_spend(self.campaign, Decimal("95.00"))
 
@@ -155,8 +155,8 @@ class KilledWorkerTests(TransactionTestCase):
             CELERY_RESULT_BACKEND=self.redis.url(1),
             CELERY_VISIBILITY_TIMEOUT=str(VISIBILITY_TIMEOUT),
         )
-        over = make_brand("Over", "10", "1000")
-        under = make_brand("Under", "10", "1000")
+        over = make_brand("Over", "10", "1000", timezone=midday_zones()[0])
+        under = make_brand("Under", "10", "1000", timezone=midday_zones()[0])
         Campaign.objects.create(brand=over, name="Over search")
         Campaign.objects.create(brand=under, name="Under search")
         BudgetService.record_spend(Campaign.objects.get(brand=over), Decimal("20.00"))
@@ -221,8 +221,9 @@ class KilledWorkerTests(TransactionTestCase):
 
 class ReconcileAfterCorruptionTests(TransactionTestCase):
     def setUp(self) -> None:
-        self.acme = make_brand("Acme", "100", "1000")
-        self.globex = make_brand("Globex", "100", "1000", timezone="Asia/Tokyo")
+        zones = midday_zones()
+        self.acme = make_brand("Acme", "100", "1000", timezone=zones[0])
+        self.globex = make_brand("Globex", "100", "1000", timezone=zones[-1])
         self.search = Campaign.objects.create(brand=self.acme, name="Search")
         self.video = Campaign.objects.create(brand=self.globex, name="Video")
         BudgetService.record_spend(self.search, Decimal("40.00"))

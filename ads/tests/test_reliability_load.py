@@ -21,6 +21,7 @@ from django.utils import timezone
 from ads.models import Brand, Campaign, DaypartingSchedule, SpendLog
 from ads.services import BudgetService, CampaignService, SpendEntry
 from ads.tasks import enforce_budgets, enforce_dayparting, reset_daily_monthly_spends
+from ads.tests.builders import midday_zones
 from ads.tests.processes import Child, start_script
 
 SPENDERS = 4
@@ -99,7 +100,10 @@ class ConcurrentSpendUnderPeriodicWorkTests(TransactionTestCase):
     def setUp(self) -> None:
         rng = random.Random(2026)
         self.hot = Brand.objects.create(
-            name="Hot", daily_budget=Decimal("2500"), monthly_budget=Decimal("100000")
+            name="Hot",
+            daily_budget=Decimal("2500"),
+            monthly_budget=Decimal("100000"),
+            timezone=midday_zones()[0],
         )
         self.hot_ids = [
             Campaign.objects.create(brand=self.hot, name=f"Hot {n}").pk for n in range(3)

@@ -18,6 +18,7 @@ from kombu import Producer
 from ads.models import Brand, Campaign, CampaignStatusChange
 from ads.services import BudgetService, SpendEntry
 from ads.tasks import enforce_budgets
+from ads.tests.builders import midday_zones
 from ads.tests.processes import (
     Child,
     PostgresCluster,
@@ -59,7 +60,10 @@ class RedisOutageTests(TransactionTestCase):
         self.addCleanup(worker.close)
         wait_for_worker(worker)
         brand = Brand.objects.create(
-            name="Acme", daily_budget=Decimal("10"), monthly_budget=Decimal("1000")
+            name="Acme",
+            daily_budget=Decimal("10"),
+            monthly_budget=Decimal("1000"),
+            timezone=midday_zones()[0],
         )
         search = Campaign.objects.create(brand=brand, name="Search")
         other = Campaign.objects.create(brand=brand, name="Video")
@@ -111,7 +115,9 @@ def ingest_across_a_restart(signals: str) -> dict[str, Any]:
     waits for "resume" before retrying for good.
     """
     folder = Path(signals)
-    brand = Brand.objects.create(name="Feed", daily_budget=BUDGET, monthly_budget=Decimal(10**5))
+    brand = Brand.objects.create(
+        name="Feed", daily_budget=BUDGET, monthly_budget=Decimal(10**5), timezone=midday_zones()[0]
+    )
     campaign = Campaign.objects.create(brand=brand, name="Feed")
     print(json.dumps({"campaign": campaign.pk}), flush=True)
     wait_for_file(folder / "go")

@@ -31,6 +31,7 @@ from ads.tests.processes import (
 
 Cause = CampaignStatusChange.Cause
 ZONES = ("UTC", "America/New_York")
+NOON = datetime(2026, 3, 18, 12, tzinfo=UTC)
 CAMPAIGNS_PER_BRAND = 5
 
 
@@ -85,6 +86,8 @@ def drift() -> None:
     Brand.objects.update(spend_day=date(2000, 1, 1), spend_month=date(2000, 1, 1))
 
 
+# Noon: the portfolios' 00:00-23:59:59 windows are open, and no day turns during a test.
+@time_machine.travel(NOON, tick=True)
 class TaskQueryCountTests(TestCase):
     """Each task body does the same number of queries for 10 campaigns as for 500."""
 
@@ -108,6 +111,7 @@ class TaskQueryCountTests(TestCase):
                 transaction.set_rollback(True)  # the next task starts from nothing again
 
 
+@time_machine.travel(NOON, tick=True)
 class TaskWorkerTests(WorkerTestCase):
     """Each task through the broker: the worker's change in the database, its summary back."""
 
