@@ -11,14 +11,12 @@ from django.db.models import (
     BooleanField,
     Case,
     DateTimeField,
-    DecimalField,
     ExpressionWrapper,
     F,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    Sum,
     TextField,
     Value,
     When,
@@ -31,6 +29,7 @@ if TYPE_CHECKING:
 
 from ads.models import Brand, Campaign, SpendLog
 from ads.money import ZERO
+from ads.money_sql import MoneySum, MoneyTotalField
 from ads.periods import LocalPeriod, local_midnight, local_period, zone
 
 # (which brands, the period their totals are counted over)
@@ -53,12 +52,10 @@ def _ledger_sum(start: str, end: str) -> Coalesce:
         )
         .order_by()
         .values("campaign__brand")
-        .annotate(total=Sum("amount"))
+        .annotate(total=MoneySum("amount"))
         .values("total")
     )
-    return Coalesce(
-        Subquery(spends), Value(ZERO), output_field=DecimalField(max_digits=20, decimal_places=2)
-    )
+    return Coalesce(Subquery(spends), Value(ZERO), output_field=MoneyTotalField())
 
 
 class LedgerTotals(TypedDict):
@@ -175,10 +172,8 @@ def campaign_facts(campaigns: QuerySet[Campaign]) -> Iterator[CampaignFacts]:
 
 def _campaign_spend(spends: "QuerySet[SpendLog]") -> Coalesce:
     """The sum of `spends` per campaign as a subquery (correlated by the caller), 0 when none."""
-    total = spends.order_by().values("campaign").annotate(total=Sum("amount")).values("total")
-    return Coalesce(
-        Subquery(total), Value(ZERO), output_field=DecimalField(max_digits=20, decimal_places=2)
-    )
+    total = spends.order_by().values("campaign").annotate(total=MoneySum("amount")).values("total")
+    return Coalesce(Subquery(total), Value(ZERO), output_field=MoneyTotalField())
 
 
 class SpendToday(TypedDict):
@@ -236,7 +231,7 @@ def brand_spend_by_day(brand: Brand, days: int = 14, now: datetime | None = None
         .annotate(day=TruncDate("timestamp", tzinfo=tz))
         .order_by()
         .values("day")
-        .annotate(total=Sum("amount"))
+        .annotate(total=MoneySum("amount"))
         .values_list("day", "total")
     )
     return [
