@@ -3,16 +3,23 @@
 #
 # Sets up .venv (reinstalling only when the requirements change), starts a throwaway
 # PostgreSQL 15 and Redis on free ports on 127.0.0.1, then runs, stopping at the first failure:
-#   pytest "$@"  ->  mypy .  ->  ruff check .  ->  ruff format --check .
+#   pytest "$@"  ->  pytest on SQLite  ->  mypy .  ->  ruff check .  ->  ruff format --check .
 # Both servers and their temp dirs are removed on exit, also when a step fails or on Ctrl-C.
+#
+# The SQLite pass runs the money, roll-up and reconcile tests (SQLITE_TESTS below) again on an
+# in-memory SQLite database, the README's zero-setup default: SQLite keeps decimals as binary
+# floats, so money must be proven exact there too. Tests marked `postgresql` are skipped there,
+# each counted and named in pytest's summary. It runs when no arguments are given.
 #
 # Environment:
 #   TEST_SH_SKIP_STATIC=1   run only pytest, skip mypy and ruff (handy while iterating).
+#   TEST_SH_SQLITE=1        also run the given arguments on SQLite; 0: no SQLite pass at all.
 #
 # Examples:
 #   ./test.sh
 #   ./test.sh ads/tests/test_x.py -k foo
 #   TEST_SH_SKIP_STATIC=1 ./test.sh -x
+#   TEST_SH_SQLITE=1 ./test.sh ads/tests/test_money_sums.py
 set -o errexit -o nounset -o pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -103,6 +110,29 @@ export DJANGO_ALLOW_ASYNC_UNSAFE=true
 # --- Steps ---------------------------------------------------------------------------------
 banner "pytest $*"
 .venv/bin/python -m pytest "$@"
+
+SQLITE_TESTS=(
+    ads/tests/test_money.py
+    ads/tests/test_money_sums.py
+    ads/tests/test_spend.py
+    ads/tests/test_bulk_spend.py
+    ads/tests/test_import_spend.py
+    ads/tests/test_rollover.py
+    ads/tests/test_commands.py
+    ads/tests/test_properties.py
+    ads/tests/test_models.py
+    ads/tests/test_campaign_rules.py
+)
+sqlite_pass() {
+    banner "pytest on SQLite (in memory) $*"
+    DATABASE_URL="sqlite://:memory:" .venv/bin/python -m pytest "$@"
+}
+case "${TEST_SH_SQLITE:-}:$#" in
+    0:*) banner "TEST_SH_SQLITE=0: skipping the SQLite pass" ;;
+    1:*) sqlite_pass "$@" ;;
+    *:0) sqlite_pass "${SQLITE_TESTS[@]}" ;;
+    *) banner "Arguments given: skipping the SQLite pass (TEST_SH_SQLITE=1 runs them there too)" ;;
+esac
 
 if [ "${TEST_SH_SKIP_STATIC:-}" = 1 ]; then
     banner "TEST_SH_SKIP_STATIC=1: skipping mypy and ruff"

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -299,6 +300,9 @@ class RecordSpendsBudgetTests(TestCase):
         self.assertEqual(BudgetService.find_drift(), [])
 
 
+@pytest.mark.postgresql(
+    reason="SQLite's limit of 999 parameters splits a batch of 200 into several statements"
+)
 @time_machine.travel(NOW, tick=False)
 class RecordSpendsQueryCountTests(TestCase):
     def setUp(self) -> None:
