@@ -7,15 +7,20 @@ switch through `CampaignService.set_enabled`. Ledger rows and history are read-o
 """
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from decimal import ROUND_DOWN, Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypedDict
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import get_model_from_relation
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.views.main import ChangeList
-from django.core.exceptions import BadRequest, PermissionDenied
-from django.db.models import Count, F, Q, QuerySet
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.db.models import Count, F, Model, Q, QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
 from django.template.loader import render_to_string
 from django.urls import URLPattern, path
@@ -23,6 +28,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from ads.forms import (
+    CAMPAIGN_SEARCH_URL,
     LATEST_ROWS,
     BrandForm,
     DaypartingScheduleForm,
@@ -49,6 +55,7 @@ from ads.services import (
 )
 
 if TYPE_CHECKING:
+    from django.contrib.admin.filters import _ListFilterChoices
     from django.contrib.admin.options import _FieldsetSpec
     from django.db.models.fields.related import RelatedField
     from django.utils.functional import _StrOrPromise
@@ -86,22 +93,26 @@ if TYPE_CHECKING:
 
 
 def usage(spend: Decimal, budget: Decimal, remaining: Decimal, exceeded: bool) -> SafeString:
-    """Spend against budget over a bar of the share used: amber from 80%, red once exceeded."""
+    """Spend against budget over a bar of the share used: amber from 80%, red once exceeded.
+
+    Past the budget it says by how much ("249.00 over"): "0.00 left" hides the overrun.
+    """
     percent = (spend * 100 / budget).quantize(Decimal(1), ROUND_DOWN) if budget else None
     level = "over" if exceeded else "warn" if percent is not None and percent >= 80 else "ok"
     label = "no budget" if percent is None else f"{percent}%"
+    balance = f"{spend - budget} over" if spend > budget else f"{remaining} left"
     return format_html(
         '<span class="ads-spend">{}</span> of {}<br>'
         '<span class="ads-usage ads-usage-{}" title="{} of the budget">'
         '<span class="ads-usage-bar" style="width: {}%"></span></span> '
-        "<small>{} · {} left</small>",
+        "<small>{} · {}</small>",
         spend,
         budget,
         level,
         label,
         100 if percent is None else min(percent, 100),
         label,
-        remaining,
+        balance,
     )
 
 
@@ -121,14 +132,128 @@ def campaign_brand(row: SpendLog | CampaignStatusChange) -> str:
     return row.campaign.brand.name
 
 
-class CampaignListFilter(admin.RelatedFieldListFilter):
-    """Lists campaigns as 'Brand / Campaign', from one query."""
+class SearchableFilter(admin.RelatedFieldListFilter):
+    """A brand or campaign filter picked by searching (the admin's own select2 autocomplete).
+
+    At agency scale a list of links would hold every brand or campaign (megabytes of sidebar),
+    and "Show counts" would ask for one count per link in one SELECT, past PostgreSQL's 1,664
+    target-list entries. This lists nothing and counts nothing: it shows the chosen object and
+    a search box whose pick reloads the list filtered on it (ads/searchable_filter.js).
+    """
+
+    template = "admin/ads/searchable_filter.html"
+    search_url = "admin:autocomplete"
 
     def field_choices(
         self, field: "RelatedField[Any, Any]", request: HttpRequest, model_admin: ModelAdmin
     ) -> "list[tuple[str, _StrOrPromise]]":
-        campaigns = Campaign.objects.select_related("brand")
-        return [(str(campaign.pk), campaign_label(campaign)) for campaign in campaigns]
+        return []
+
+    def has_output(self) -> bool:
+        return True
+
+    def choices(self, changelist: ChangeList) -> "Iterator[_ListFilterChoices]":
+        yield {
+            "selected": not self.lookup_val,
+            "query_string": changelist.get_query_string(
+                remove=[self.lookup_kwarg, self.lookup_kwarg_isnull]
+            ),
+            "display": "All",
+        }
+
+    def label(self, obj: Any) -> str:
+        return str(obj)
+
+    def related_objects(self) -> "QuerySet[Any]":
+        return get_model_from_relation(self.field)._default_manager.all()
+
+    @cached_property
+    def picked(self) -> tuple[str, str] | None:
+        """The chosen object's id and label, read once; None when nothing (valid) is chosen."""
+        if not self.lookup_val:
+            return None
+        value = self.lookup_val[-1]
+        try:
+            obj = self.related_objects().filter(pk=value).first()
+        except (ValueError, ValidationError):
+            return None
+        return None if obj is None else (str(value), self.label(obj))
+
+    @property
+    def source(self) -> dict[str, str]:
+        """What the autocomplete view is told: the foreign key the search is for."""
+        meta = self.field.model._meta
+        return {"app_label": meta.app_label, "model_name": str(meta.model_name)}
+
+
+class CampaignFilter(SearchableFilter):
+    """Campaign names repeat across brands: results and the pick read 'Brand / Campaign'."""
+
+    search_url = f"admin:{CAMPAIGN_SEARCH_URL}"
+
+    def label(self, obj: Campaign) -> str:
+        return campaign_label(obj)
+
+    def related_objects(self) -> QuerySet[Campaign]:
+        return Campaign.objects.select_related("brand")
+
+
+class CampaignSearchView(AutocompleteJsonView):
+    """The admin's autocomplete answers for campaigns, each labelled 'Brand / Campaign'."""
+
+    def get_queryset(self) -> QuerySet[Campaign]:
+        campaigns: QuerySet[Campaign] = super().get_queryset()
+        return campaigns.select_related("brand")
+
+    def serialize_result(self, obj: Campaign, to_field_name: str) -> dict[str, str]:
+        return {"id": str(getattr(obj, to_field_name)), "text": campaign_label(obj)}
+
+
+def picker_media() -> forms.Media:
+    """Django's select2 autocomplete, loaded as its own widgets load it, and the step that
+    applies a filter's pick."""
+    widget = AutocompleteSelect(Campaign._meta.get_field("brand"), admin.site)
+    # Listed after jquery.init.js, which defines the `django.jQuery` it uses.
+    return widget.media + forms.Media(js=["admin/js/jquery.init.js", "ads/searchable_filter.js"])
+
+
+class PickerAdmin(ModelAdmin):
+    """An admin whose list filters include searchable ones."""
+
+    @property
+    def media(self) -> forms.Media:
+        return super().media + picker_media()
+
+
+class SystemHistoryDeletion(ModelAdmin):
+    """Deleting a brand or campaign takes the history the system wrote about it along.
+
+    Status changes and corrections are read-only for everyone, so Django's delete page would
+    demand a delete permission on them that nobody has. They are not the user's to delete one
+    by one, but they belong to the deleted object and cascade with it: they need no permission
+    of their own. The ledger still blocks: spend is PROTECTed, never deleted with anything, so
+    the page says that in one line rather than ask for a permission to delete spend.
+    """
+
+    exempt: Sequence[type[Model]] = (CampaignStatusChange, TotalsCorrection, SpendLog)
+
+    def get_deleted_objects(
+        self, objs: "Sequence[Any] | QuerySet[Any]", request: HttpRequest
+    ) -> tuple[list[Any], dict[Any, Any], set[Any], list[Any]]:
+        to_delete, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        exempt = {str(model._meta.verbose_name) for model in self.exempt}
+        needed = {name for name in perms_needed if str(name) not in exempt}
+        return to_delete, counts, needed, ledger_refusal(protected)
+
+
+def ledger_refusal(protected: list[Any]) -> list[str]:
+    """One line for all the spend that blocks a deletion, instead of a line per spend."""
+    if not protected:
+        return []
+    return [
+        f"{plural(len(protected), 'spend log')}: the ledger keeps every spend for good, so what "
+        "has spend cannot be deleted. Disable its campaigns instead."
+    ]
 
 
 class OverBudgetFilter(admin.SimpleListFilter):
@@ -164,7 +289,7 @@ class CampaignInline(TabularInline):
 
 
 @admin.register(Brand)
-class BrandAdmin(ModelAdmin):
+class BrandAdmin(SystemHistoryDeletion):
     form = BrandForm
     list_display = (
         "name",
@@ -175,6 +300,8 @@ class BrandAdmin(ModelAdmin):
     )
     list_filter = (OverBudgetFilter, "timezone")
     search_fields = ("name",)
+    # Explicit: the campaign counts' GROUP BY would drop Meta.ordering (the brand picker pages).
+    ordering = ("name",)
     readonly_fields = ("summary", "last_14_days")
     add_fieldsets: "_FieldsetSpec" = (
         (None, {"fields": ("name", "timezone", "daily_budget", "monthly_budget")}),
@@ -244,17 +371,29 @@ class BlockingReasonFilter(admin.SimpleListFilter):
     def lookups(self, request: HttpRequest, model_admin: ModelAdmin) -> list[tuple[str, str]]:
         return [*self.reasons.items(), ("none", "Nothing blocks it")]
 
+    def matches(self, value: str, found: list[str]) -> bool:
+        wanted = self.reasons.get(value)
+        return wanted in found if wanted else not found
+
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         value = self.value()
         if value not in (*self.reasons, "none"):
             return queryset
-        wanted = self.reasons.get(value or "")
         blocked = CampaignService.reasons_by_campaign(queryset)
         return queryset.filter(
-            pk__in=[
-                pk for pk, found in blocked.items() if (wanted in found if wanted else not found)
-            ]
+            pk__in=[pk for pk, found in blocked.items() if self.matches(value, found)]
         )
+
+    def get_facet_queryset(self, changelist: ChangeList) -> dict[str, int]:
+        """ "Show counts" from one read of the reasons, not one read (and pk list) per choice."""
+        campaigns = changelist.get_queryset(
+            self.request, exclude_parameters=self.expected_parameters()
+        )
+        found = list(CampaignService.reasons_by_campaign(campaigns).values())
+        return {
+            f"{number}__c": sum(self.matches(value, reasons) for reasons in found)
+            for number, (value, _) in enumerate(self.lookup_choices)
+        }
 
 
 class CampaignChangeList(ChangeList):
@@ -313,7 +452,7 @@ class LatestSpendInline(ReadOnlyInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(ModelAdmin):
+class CampaignAdmin(SystemHistoryDeletion, PickerAdmin):
     list_display = (
         "name",
         "brand",
@@ -323,9 +462,10 @@ class CampaignAdmin(ModelAdmin):
         "schedule",
         "spend_today",
     )
-    list_filter = ("brand", "is_active", BlockingReasonFilter, "is_enabled")
+    list_filter = ("is_active", BlockingReasonFilter, "is_enabled", ("brand", SearchableFilter))
     list_select_related = ("brand", "dayparting_schedule")
     search_fields = ("name", "brand__name")
+    autocomplete_fields = ("brand",)
     actions = ("enable", "disable", "reevaluate")
     inlines = (DaypartingScheduleInline, StatusHistoryInline, LatestSpendInline)
     fields = ("brand", "name", "is_enabled")
@@ -339,6 +479,14 @@ class CampaignAdmin(ModelAdmin):
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return CampaignChangeList
+
+    def get_urls(self) -> list[URLPattern]:
+        search = path(
+            "search/",
+            self.admin_site.admin_view(CampaignSearchView.as_view(admin_site=self.admin_site)),
+            name=CAMPAIGN_SEARCH_URL,
+        )
+        return [search, *super().get_urls()]
 
     def get_inlines(self, request: HttpRequest, obj: Campaign | None) -> tuple[type[Any], ...]:
         # A campaign not saved yet has no history or spend to show.
@@ -391,7 +539,7 @@ class CampaignAdmin(ModelAdmin):
         )
 
 
-class ReadOnlyAdmin(ModelAdmin):
+class ReadOnlyAdmin(PickerAdmin):
     """Rows the system writes: anyone with the view permission reads them, nobody edits them."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -436,15 +584,15 @@ def spend_csv_lines(spends: QuerySet[SpendLog]) -> Iterator[str]:
 
 
 @admin.register(SpendLog)
-class SpendLogAdmin(ModelAdmin):
+class SpendLogAdmin(PickerAdmin):
     """The ledger: spend is added through the service, never changed or deleted."""
 
     form = SpendLogForm
     list_display = ("timestamp", campaign_brand, "campaign", "amount", "description", "external_id")
-    list_filter = ("campaign__brand", ("campaign", CampaignListFilter))
+    list_filter = (("campaign__brand", SearchableFilter), ("campaign", CampaignFilter))
     list_select_related = ("campaign__brand",)
     date_hierarchy = "timestamp"
-    search_fields = ("description", "external_id")
+    search_fields = ("description", "external_id", "campaign__name", "campaign__brand__name")
 
     def get_readonly_fields(
         self, request: HttpRequest, obj: SpendLog | None = None
@@ -486,7 +634,7 @@ class SpendLogAdmin(ModelAdmin):
 @admin.register(CampaignStatusChange)
 class CampaignStatusChangeAdmin(StatusReasonsColumn, ReadOnlyAdmin):
     list_display = ("changed_at", "campaign", campaign_brand, "is_active", "reasons_text", "cause")
-    list_filter = ("cause", ("campaign", CampaignListFilter), "is_active")
+    list_filter = ("cause", "is_active", ("campaign", CampaignFilter))
     list_select_related = ("campaign__brand",)
     date_hierarchy = "changed_at"
 
@@ -502,6 +650,6 @@ class TotalsCorrectionAdmin(ReadOnlyAdmin):
         "monthly_before",
         "monthly_after",
     )
-    list_filter = ("brand",)
+    list_filter = (("brand", SearchableFilter),)
     list_select_related = ("brand",)
     date_hierarchy = "corrected_at"

@@ -4,12 +4,15 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.contrib.admin.widgets import AdminSplitDateTime
+from django.contrib import admin
+from django.contrib.admin.widgets import AdminSplitDateTime, AutocompleteSelect
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from ads.dayparting import ALL_DAYS, WEEKDAY_NAMES
 from ads.models import Brand, Campaign, DaypartingSchedule, SpendLog
+from ads.money import parse_amount_text
 from ads.periods import timezone_names
 from ads.services import BudgetService
 
@@ -24,6 +27,8 @@ else:
     BaseInlineFormSet = forms.BaseInlineFormSet
 
 LATEST_ROWS = 20
+# The admin URL (CampaignAdmin's) that answers the campaign pickers' searches.
+CAMPAIGN_SEARCH_URL = "ads_campaign_search"
 
 
 def timezone_choices() -> list[tuple[str, str]]:
@@ -40,6 +45,23 @@ class BrandForm(ModelForm):
     class Meta:
         model = Brand
         fields = ("name", "timezone", "daily_budget", "monthly_budget")
+
+
+class LocalTimeInput(forms.TimeInput):
+    """The browser's time input, not the admin's clock widget.
+
+    The admin's widget adds "You are N hours behind server time", which is wrong here: the
+    window's times are wall-clock times in the schedule's (or the brand's) zone, not the
+    server's and not the browser's.
+    """
+
+    input_type = "time"
+
+    def __init__(self) -> None:
+        super().__init__(format="%H:%M", attrs={"class": "ads-local-time"})
+
+
+SCHEDULE_ZONE = "local time in the schedule's time zone (below; blank: the brand's)"
 
 
 class DaypartingScheduleForm(ModelForm):
@@ -61,6 +83,14 @@ class DaypartingScheduleForm(ModelForm):
     class Meta:
         model = DaypartingSchedule
         fields = ("start_time", "end_time", "days_of_week", "timezone")
+        widgets = {"start_time": LocalTimeInput(), "end_time": LocalTimeInput()}
+        help_texts = {
+            "start_time": f"When the window opens (inclusive), {SCHEDULE_ZONE}.",
+            "end_time": (
+                f"When the window closes (exclusive), {SCHEDULE_ZONE}; earlier than the start "
+                "runs overnight."
+            ),
+        }
 
 
 def campaign_label(campaign: Campaign) -> str:
@@ -71,6 +101,12 @@ def campaign_label(campaign: Campaign) -> str:
 class CampaignChoiceField(ModelChoiceField):
     def label_from_instance(self, obj: Campaign) -> str:
         return campaign_label(obj)
+
+
+class CampaignPicker(AutocompleteSelect):
+    """A search box for a campaign, not a drop-down of every campaign of every brand."""
+
+    url_name = f"%s:{CAMPAIGN_SEARCH_URL}"
 
 
 class LatestRowsFormSet(BaseInlineFormSet):
@@ -85,6 +121,19 @@ class LatestRowsFormSet(BaseInlineFormSet):
         return self.latest
 
 
+class AmountField(forms.CharField):
+    """An amount typed by a person: plain decimal notation (`parse_amount_text`), exactly."""
+
+    def clean(self, value: Any) -> Any:
+        text = super().clean(value)
+        if text in self.empty_values:
+            return text
+        try:
+            return parse_amount_text(text)
+        except ValidationError as error:
+            raise ValidationError(error.error_dict["amount"]) from None
+
+
 class SpendLogForm(ModelForm):
     """Records a spend through `BudgetService.record_spend` while validating.
 
@@ -95,9 +144,15 @@ class SpendLogForm(ModelForm):
     transaction, so a later failure still undoes the record.
     """
 
-    campaign = CampaignChoiceField(queryset=Campaign.objects.select_related("brand"))
-    # Text, not a DecimalField: the service parses the amount exactly and names what is wrong.
-    amount = forms.CharField(max_length=40, help_text="In the brand's currency, e.g. 12.50.")
+    campaign = CampaignChoiceField(
+        queryset=Campaign.objects.select_related("brand"),
+        widget=CampaignPicker(SpendLog._meta.get_field("campaign"), admin.site),
+        help_text="Type part of the brand's or the campaign's name.",
+    )
+    # Text, not a DecimalField: parsed exactly, in plain notation, naming what is wrong.
+    amount = AmountField(max_length=40, help_text="In the brand's currency, e.g. 12.50.")
+    # Read in the admin's zone (settings.TIME_ZONE, UTC by default), the zone every time in the
+    # admin is shown in and the "Now" shortcut fills in; __init__ names it in the label.
     timestamp = forms.SplitDateTimeField(
         required=False,
         widget=AdminSplitDateTime,
@@ -114,6 +169,10 @@ class SpendLogForm(ModelForm):
     class Meta:
         model = SpendLog
         exclude = ("campaign", "amount", "timestamp", "description", "external_id")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["timestamp"].label = f"Timestamp ({timezone.get_current_timezone_name()})"
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -1,13 +1,15 @@
 """An ad-ops day in the admin, driven through a real headless Chromium.
 
 The live server and the test share one clock, set by time-machine to a Tuesday night in New York,
-inside a Mon–Fri 22:00–06:00 window. Every page must load without a JavaScript error, and each main
-page is saved as a screenshot under test-artifacts/screenshots/ for a person to look at.
+inside a Mon–Fri 22:00–06:00 window; the browser is in New York too, the server in UTC. Every page
+must load without a JavaScript error, and each main page is saved as a screenshot under
+test-artifacts/screenshots/ for a person to look at.
 """
 
 import csv
 import os
-from datetime import UTC, datetime
+import re
+from datetime import UTC, datetime, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar
@@ -29,6 +31,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from ads.models import Brand, Campaign, CampaignStatusChange, DaypartingSchedule, SpendLog
 from ads.services import BudgetService
+from ads.tests.test_admin_permissions import staff_user
 
 # Tuesday 2030-01-15 23:30 in New York.
 NOW = datetime(2030, 1, 16, 4, 30, tzinfo=UTC)
@@ -69,14 +72,16 @@ class AdminBrowserTests(StaticLiveServerTestCase):
 
     def setUp(self) -> None:
         User.objects.create_superuser("ops", "ops@example.com", PASSWORD)
-        context = self.browser.new_context(viewport={"width": 1440, "height": 1000})
+        context = self.browser.new_context(
+            viewport={"width": 1440, "height": 1000}, timezone_id="America/New_York"
+        )
         self.addCleanup(context.close)
         self.page = context.new_page()
         self.page.set_default_timeout(15_000)
         self.console_errors: list[str] = []
         self.page.on("console", self.on_console)
         self.page.on("pageerror", self.on_page_error)
-        self.log_in()
+        self.log_in("ops")
 
     def on_console(self, message: ConsoleMessage) -> None:
         if message.type == "error":
@@ -103,9 +108,9 @@ class AdminBrowserTests(StaticLiveServerTestCase):
     def expect_message(self, text: str) -> None:
         expect(self.page.locator(".messagelist")).to_contain_text(text)
 
-    def log_in(self) -> None:
+    def log_in(self, username: str) -> None:
         page = self.open("/admin/login/")
-        page.fill("#id_username", "ops")
+        page.fill("#id_username", username)
         page.fill("#id_password", PASSWORD)
         page.click("input[type=submit]")
         expect(page.locator("#site-name")).to_have_text("Ad budgets")
@@ -118,6 +123,16 @@ class AdminBrowserTests(StaticLiveServerTestCase):
         page.fill("#id_monthly_budget", monthly)
         self.save()
         self.expect_message(f"“{name}” was added successfully")
+
+    def pick(self, select: str | Locator, term: str, label: str) -> None:
+        """Choose `label` in a searchable picker (select2) by typing `term`."""
+        field = self.page.locator(select) if isinstance(select, str) else select
+        field.locator("xpath=following-sibling::span[contains(@class, 'select2')][1]").click()
+        self.page.fill(".select2-container--open .select2-search__field", term)
+        option = self.page.locator(
+            ".select2-results__option", has_text=re.compile(f"^{re.escape(label)}$")
+        )
+        option.click()
 
     def fill_schedule(self, start: str, end: str, days_off: tuple[int, ...]) -> None:
         prefix = "#id_dayparting_schedule-0-"
@@ -142,7 +157,7 @@ class AdminBrowserTests(StaticLiveServerTestCase):
 
     def record_spend(self, label: str, amount: str, description: str = "") -> None:
         page = self.open("/admin/ads/spendlog/add/")
-        page.select_option("#id_campaign", label=label)
+        self.pick("#id_campaign", label.split(" / ")[-1], label)
         page.fill("#id_amount", amount)
         page.fill("#id_description", description)
         self.save()
@@ -153,8 +168,13 @@ class AdminBrowserTests(StaticLiveServerTestCase):
         self.add_brand("Acme", "100.00", "1000.00")
 
         page = self.open("/admin/ads/campaign/add/")
-        page.select_option("#id_brand", label="Acme")
+        self.pick("#id_brand", "Ac", "Acme")
         page.fill("#id_name", "Night owls")
+        # Schedule times are the schedule's local times: no "N hours behind server time".
+        expect(page.locator("#dayparting_schedule-group")).to_contain_text(
+            "local time in the schedule's time zone"
+        )
+        expect(page.locator("#dayparting_schedule-group .timezonewarning")).to_have_count(0)
         self.fill_schedule("22:00", "06:00", days_off=(5, 6))
         self.save()
         self.expect_message("“Night owls” was added successfully")
@@ -245,7 +265,7 @@ class AdminBrowserTests(StaticLiveServerTestCase):
         self.add_brand("Acme", "100.00", "1000.00")
 
         page = self.open("/admin/ads/campaign/add/")
-        page.select_option("#id_brand", label="Acme")
+        self.pick("#id_brand", "Acme", "Acme")
         page.fill("#id_name", "Lunch")
         self.fill_schedule("12:00", "12:00", days_off=(0, 1, 2, 3, 4, 5, 6))
         page.select_option("#id_dayparting_schedule-0-timezone", "Europe/Paris")
@@ -275,8 +295,9 @@ class AdminBrowserTests(StaticLiveServerTestCase):
         BudgetService.record_spend(social, "4.00", "share")
 
         page = self.open("/admin/ads/spendlog/")
-        page.locator("#changelist-filter a", has_text="Acme / Social").click()
+        self.pick("#changelist-filter select[data-field-name=campaign]", "Soc", "Acme / Social")
         expect(page.locator("#result_list tbody tr")).to_have_count(2)
+        expect(page.locator("#changelist-filter")).to_contain_text("Acme / Social")
         with page.expect_download() as download:
             page.click("a.ads-export")
 
@@ -287,3 +308,29 @@ class AdminBrowserTests(StaticLiveServerTestCase):
             [(row["campaign"], row["amount"], row["description"]) for row in rows],
             [("Social", "4.00", "share"), ("Social", "2.50", "like")],
         )
+
+    def test_ad_ops_deletes_a_campaign_without_spend(self) -> None:
+        acme = Brand.objects.create(
+            name="Acme", daily_budget=Decimal("100"), monthly_budget=Decimal("1000")
+        )
+        spent = Campaign.objects.create(brand=acme, name="Search")
+        BudgetService.record_spend(spent, "10.00", "click")
+        spare = Campaign.objects.create(brand=acme, name="Spare")
+        # Inside its window at the pinned clock (see the module docstring).
+        DaypartingSchedule.objects.create(campaign=spare, start_time=time(22), end_time=time(6))
+        member = staff_user("olga", group="Ad ops")
+        member.set_password(PASSWORD)
+        member.save()
+        self.page.context.clear_cookies()
+        self.log_in("olga")
+
+        page = self.open(f"/admin/ads/campaign/{spent.pk}/delete/")
+        expect(page.locator("#content")).to_contain_text("the ledger keeps every spend for good")
+        self.screenshot("campaign-delete-refused")
+
+        page = self.open(f"/admin/ads/campaign/{spare.pk}/change/")
+        page.click("a.deletelink")
+        expect(page.locator("#content")).to_contain_text("Are you sure you want to delete")
+        page.click("#content input[type=submit]")
+        self.expect_message("“Spare” was deleted successfully")
+        self.assertEqual(list(Campaign.objects.values_list("name", flat=True)), ["Search"])

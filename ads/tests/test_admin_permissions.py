@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from decimal import Decimal
 
 import time_machine
@@ -11,7 +11,14 @@ from django.http import StreamingHttpResponse
 from django.test import TestCase
 from django.urls import reverse
 
-from ads.models import Brand, Campaign, CampaignStatusChange, SpendLog, TotalsCorrection
+from ads.models import (
+    Brand,
+    Campaign,
+    CampaignStatusChange,
+    DaypartingSchedule,
+    SpendLog,
+    TotalsCorrection,
+)
 from ads.services import BudgetService
 
 NOW = datetime(2026, 3, 18, 12, 0, tzinfo=UTC)
@@ -121,6 +128,37 @@ class AdOpsAdminTests(TestCase):
             admin_url("totalscorrection", "changelist"),
         ):
             self.assert_status(url, 200)
+
+    def test_member_deletes_a_campaign_without_spend_and_its_history(self) -> None:
+        # A schedule open at NOW (12:00 UTC): a closed window at deletion hits the signal bug
+        # that issue 11 section 1 fixes, which this test is not about.
+        spare = Campaign.objects.create(brand=self.brand, name="Spare")
+        DaypartingSchedule.objects.create(
+            campaign=spare, start_time=time(8), end_time=time(20), timezone="UTC"
+        )
+        self.assertTrue(spare.status_changes.exists())
+        url = admin_url("campaign", "delete", spare.pk)
+
+        page = self.client.get(url)
+        self.assertContains(page, "Are you sure you want to delete the campaign")
+        self.assertNotContains(page, "permission to delete")
+        response = self.client.post(url, {"post": "yes"})
+
+        self.assertRedirects(response, admin_url("campaign", "changelist"))
+        self.assertFalse(Campaign.objects.filter(pk=spare.pk).exists())
+        self.assertFalse(CampaignStatusChange.objects.filter(campaign_id=spare.pk).exists())
+        self.assertFalse(DaypartingSchedule.objects.filter(campaign_id=spare.pk).exists())
+
+    def test_a_campaign_with_spend_is_not_deleted_and_the_page_says_why(self) -> None:
+        url = admin_url("campaign", "delete", self.campaign.pk)
+
+        page = self.client.get(url)
+        response = self.client.post(url, {"post": "yes"})
+
+        self.assertContains(page, "1 spend log: the ledger keeps every spend for good")
+        self.assertNotContains(page, "permission to delete")
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(Campaign.objects.filter(pk=self.campaign.pk).exists())
 
     def test_member_cannot_delete_brands_or_touch_user_accounts(self) -> None:
         self.assert_status(admin_url("brand", "delete", self.brand.pk), 403)
@@ -283,6 +321,35 @@ class LedgerImmutabilityTests(TestCase):
 
         self.assertEqual(response.status_code, 200)
         self.assertTrue(SpendLog.objects.filter(pk=self.spend.pk).exists())
+
+    def test_a_superuser_deletes_a_brand_without_spend_with_its_history(self) -> None:
+        brand = Brand.objects.create(
+            name="Spare", daily_budget=Decimal("10.00"), monthly_budget=Decimal("100.00")
+        )
+        campaign = Campaign.objects.create(brand=brand, name="Unused")
+        TotalsCorrection.objects.create(
+            brand=brand,
+            day=NOW.date(),
+            daily_before=Decimal("1.00"),
+            daily_after=Decimal("0"),
+            monthly_before=Decimal("1.00"),
+            monthly_after=Decimal("0"),
+        )
+        url = admin_url("brand", "delete", brand.pk)
+
+        self.assertNotContains(self.client.get(url), "permission to delete")
+        response = self.client.post(url, {"post": "yes"})
+
+        self.assertRedirects(response, admin_url("brand", "changelist"))
+        self.assertFalse(Brand.objects.filter(pk=brand.pk).exists())
+        self.assertFalse(CampaignStatusChange.objects.filter(campaign_id=campaign.pk).exists())
+
+    def test_a_brand_with_spend_is_not_deleted(self) -> None:
+        url = admin_url("brand", "delete", self.campaign.brand_id)
+
+        self.assertContains(self.client.get(url), "1 spend log: the ledger keeps every spend")
+        self.assertEqual(self.client.post(url, {"post": "yes"}).status_code, 200)
+        self.assertTrue(Brand.objects.filter(pk=self.campaign.brand_id).exists())
 
     def test_history_and_corrections_are_read_only(self) -> None:
         for model, pk in (
