@@ -5,7 +5,7 @@ system maintains (spend totals, `is_active`) are never written back by an ordina
 object loaded before later spends must not undo them.
 """
 
-from datetime import UTC
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -17,8 +17,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ads.dayparting import ALL_DAYS, describe_days
-from ads.money import CENT, DECIMAL_PLACES, MAX_DIGITS, ZERO
+from ads.money import CENT, DECIMAL_PLACES, MAX_DIGITS, TOTAL_DIGITS, ZERO
 from ads.periods import local_period, validate_timezone, zone
+from ads.validators import validate_spend_time, validate_text, validate_total
 
 
 def default_timezone() -> str:
@@ -29,10 +30,39 @@ def all_days() -> list[int]:
     return list(ALL_DAYS)
 
 
-def money_field(verbose_name: str, **kwargs: Any) -> "models.DecimalField[Decimal, Decimal]":
-    return models.DecimalField(
-        verbose_name, max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES, **kwargs
-    )
+class MoneyField(models.DecimalField):  # type: ignore[type-arg]
+    """A DecimalField that reads a binary double (SQLite's column) back as the cents written.
+
+    Django turns a float into a Decimal of up to `max_digits` digits: with 20, 99.99 comes
+    back as 99.989999999999994884. The shortest text that gives the double back (`repr`) is
+    the value written, as long as it has at most 15 digits (the totals are kept within that on
+    SQLite, ads.validators.largest_total). Code that reads raw rows through `to_python` (the
+    spend's brand lock) gets exact money so. Migrations see a plain DecimalField.
+    """
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, float):
+            return Decimal(repr(value)).quantize(Decimal(1).scaleb(-DECIMAL_PLACES))
+        return super().to_python(value)
+
+    def deconstruct(self) -> Any:
+        name, _, args, kwargs = super().deconstruct()
+        return name, "django.db.models.DecimalField", args, kwargs
+
+
+def money_field(
+    verbose_name: str, *, digits: int = MAX_DIGITS, **kwargs: Any
+) -> "models.DecimalField[Decimal, Decimal]":
+    """A spend amount (MAX_DIGITS) or, with digits=TOTAL_DIGITS, a budget or a total."""
+    return MoneyField(verbose_name, max_digits=digits, decimal_places=DECIMAL_PLACES, **kwargs)
+
+
+def total_field(verbose_name: str, **kwargs: Any) -> "models.DecimalField[Decimal, Decimal]":
+    return money_field(verbose_name, digits=TOTAL_DIGITS, **kwargs)
+
+
+def budget_field(verbose_name: str) -> "models.DecimalField[Decimal, Decimal]":
+    return total_field(verbose_name, validators=[MinValueValidator(ZERO), validate_total])
 
 
 class GuardedModel(models.Model):
@@ -61,17 +91,17 @@ class GuardedModel(models.Model):
 
 
 class Brand(GuardedModel):
-    name = models.CharField(max_length=200, unique=True)
-    daily_budget = money_field("daily budget", validators=[MinValueValidator(ZERO)])
-    monthly_budget = money_field("monthly budget", validators=[MinValueValidator(ZERO)])
+    name = models.CharField(max_length=200, unique=True, validators=[validate_text])
+    daily_budget = budget_field("daily budget")
+    monthly_budget = budget_field("monthly budget")
     timezone = models.CharField(
         max_length=64,
         default=default_timezone,
         validators=[validate_timezone],
         help_text="IANA name, e.g. Europe/Paris: the brand's days begin at local midnight there.",
     )
-    current_daily_spend = money_field("spend today", default=ZERO, editable=False)
-    current_monthly_spend = money_field("spend this month", default=ZERO, editable=False)
+    current_daily_spend = total_field("spend today", default=ZERO, editable=False)
+    current_monthly_spend = total_field("spend this month", default=ZERO, editable=False)
     # The local day and month (its first day) the totals above belong to.
     spend_day = models.DateField(editable=False)
     spend_month = models.DateField(editable=False)
@@ -136,7 +166,7 @@ class Brand(GuardedModel):
 
 class Campaign(GuardedModel):
     brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="campaigns")
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_text])
     is_enabled = models.BooleanField(
         "enabled", default=True, help_text="The operator's switch. The system never changes it."
     )
@@ -177,12 +207,15 @@ class SpendLog(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="spend_logs")
     amount = money_field("amount", validators=[MinValueValidator(CENT)])
     timestamp = models.DateTimeField(default=timezone.now, help_text="When the spend happened.")
-    description = models.CharField(max_length=500, blank=True, default="")
+    description = models.CharField(
+        max_length=500, blank=True, default="", validators=[validate_text]
+    )
     # NULL, not "", means "no id": the partial unique constraint below skips it.
     external_id = models.CharField(  # noqa: DJ001
         max_length=200,
         null=True,
         blank=True,
+        validators=[validate_text],
         help_text="The ad platform's id of the event: a re-delivery with this id counts once.",
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
@@ -227,12 +260,9 @@ class SpendLog(models.Model):
         )
 
     def clean(self) -> None:
-        if self.timestamp is None:
-            return
-        if timezone.is_naive(self.timestamp):
-            raise ValidationError({"timestamp": "The timestamp has no time zone."})
-        if self.timestamp > timezone.now():
-            raise ValidationError({"timestamp": f"{self.timestamp.isoformat()} is in the future."})
+        # Not a datetime: the field's own check (clean_fields) has reported it.
+        if isinstance(self.timestamp, datetime):
+            validate_spend_time(self.timestamp, now=timezone.now())
 
 
 class DaypartingSchedule(GuardedModel):
@@ -326,10 +356,10 @@ class TotalsCorrection(models.Model):
     brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="corrections")
     corrected_at = models.DateTimeField(default=timezone.now)
     day = models.DateField(help_text="The local day the totals belong to.")
-    daily_before = money_field("daily total before")
-    daily_after = money_field("daily total after")
-    monthly_before = money_field("monthly total before")
-    monthly_after = money_field("monthly total after")
+    daily_before = total_field("daily total before")
+    daily_after = total_field("daily total after")
+    monthly_before = total_field("monthly total before")
+    monthly_after = total_field("monthly total after")
 
     class Meta:
         ordering = ("-corrected_at", "-id")

@@ -1,15 +1,33 @@
 """Money: one precision for every amount, and the parsing of amounts given by people and scripts."""
 
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Final
 
 from django.core.exceptions import ValidationError
 
-MAX_DIGITS: Final = 14
 DECIMAL_PLACES: Final = 2
 ZERO: Final = Decimal("0.00")
 CENT: Final = Decimal("0.01")
-MAX_AMOUNT: Final = Decimal(10 ** (MAX_DIGITS - DECIMAL_PLACES)) - Decimal("0.01")
+
+
+def _largest(digits: int) -> Decimal:
+    """The largest amount of cents written with `digits` digits."""
+    return Decimal(10 ** (digits - DECIMAL_PLACES)) - CENT
+
+
+# One spend: up to 999,999,999,999.99.
+MAX_DIGITS: Final = 14
+MAX_AMOUNT: Final = _largest(MAX_DIGITS)
+# Budgets and totals: many spends add up, and a month of 10^12 is ordinary in IDR or VND.
+TOTAL_DIGITS: Final = 20
+MAX_TOTAL: Final = _largest(TOTAL_DIGITS)
+# What a binary double (SQLite's decimal column) holds exactly: 15 significant digits.
+MAX_TOTAL_FLOAT: Final = _largest(15)
+
+# How a person or a file writes an amount: ASCII digits, an optional point, an optional minus
+# (so that "-5" is told it must be positive rather than that it is malformed).
+_PLAIN_AMOUNT = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 
 AmountInput = Decimal | int | str
 
@@ -52,3 +70,23 @@ def parse_amount(value: object, *, field: str = "amount") -> Decimal:
             field, f"{value} has more than {DECIMAL_PLACES} decimal places.", "too_precise"
         )
     return cents
+
+
+def parse_amount_text(text: object, *, field: str = "amount") -> Decimal:
+    """An amount typed in a form or written in a file: plain decimal notation only.
+
+    `parse_amount` takes what Python's Decimal takes, which suits code but not text from
+    outside: "1e3", "1_000", "NaN", "+5" and non-ASCII digits such as "١٢" would all pass.
+    Surrounding whitespace is ignored; whitespace inside is not.
+    """
+    if not isinstance(text, str):
+        raise _refused(field, f"{text!r} is not text.", "invalid_type")
+    plain = text.strip()
+    if not _PLAIN_AMOUNT.fullmatch(plain):
+        raise _refused(
+            field,
+            f"{text!r} is not a plain decimal amount: write digits with an optional decimal "
+            "point, e.g. 1250.50 (no exponent, sign, separators, spaces or non-ASCII digits).",
+            "not_plain",
+        )
+    return parse_amount(plain, field=field)

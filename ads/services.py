@@ -30,6 +30,7 @@ from ads.models import (
 from ads.money import ZERO, AmountInput, parse_amount
 from ads.periods import LocalPeriod, local_midnight, local_period, zone
 from ads.selectors import CampaignFacts, PeriodRule, campaign_facts, with_ledger_totals
+from ads.validators import largest_total, validate_spend_time, validate_text
 
 Cause = CampaignStatusChange.Cause
 
@@ -120,11 +121,18 @@ _LOCKED_BRAND_FIELDS = tuple(f.attname for f in _LOCKED_BRAND_COLUMNS)
 
 
 def _campaign_id(campaign: object) -> int:
-    if isinstance(campaign, Campaign) and campaign.pk is not None:
-        return int(campaign.pk)
-    if isinstance(campaign, int) and not isinstance(campaign, bool):
-        return campaign
-    raise ValidationError({"campaign": f"{campaign!r} is not a saved campaign."})
+    """The id of a saved campaign, or of one given by id.
+
+    An id no row can have is refused here: past the column's range it would reach the driver
+    (SQLite: OverflowError) instead of reading "does not exist".
+    """
+    pk = campaign.pk if isinstance(campaign, Campaign) else campaign
+    if not isinstance(pk, int) or isinstance(pk, bool):
+        raise ValidationError({"campaign": f"{campaign!r} is not a saved campaign."})
+    _, largest = connection.ops.integer_field_range(Campaign._meta.pk.get_internal_type())
+    if not 1 <= pk <= largest:
+        raise ValidationError({"campaign": f"Campaign {pk} does not exist."})
+    return pk
 
 
 def _lock_brand_of(campaign_id: int) -> Brand:
@@ -295,20 +303,20 @@ class BudgetService:
             return now
         if not isinstance(timestamp, datetime):
             raise ValidationError({"timestamp": f"{timestamp!r} is not a datetime."})
-        if timezone.is_naive(timestamp):
-            raise ValidationError(
-                {"timestamp": "The timestamp has no time zone; give an aware datetime."}
-            )
-        if timestamp > now:
-            raise ValidationError({"timestamp": f"{timestamp.isoformat()} is in the future."})
+        validate_spend_time(timestamp, now=now)
         return timestamp
 
     @staticmethod
     def _text(value: object, name: str, max_length: int) -> str:
+        """`value` as the database will store it: a str of at most `max_length` characters."""
         if not isinstance(value, str):
             raise ValidationError({name: f"{value!r} is not a string."})
         if len(value) > max_length:
             raise ValidationError({name: f"Longer than {max_length} characters."})
+        try:
+            validate_text(value)
+        except ValidationError as error:
+            raise ValidationError({name: error}) from None
         return value
 
     @classmethod
@@ -371,11 +379,44 @@ class BudgetService:
             brand.current_daily_spend += spend.amount
         if period.contains_month(spend.timestamp):
             brand.current_monthly_spend += spend.amount
+        overflow = cls._overflow(brand, [spend], period)
+        if overflow is not None:
+            raise overflow[1]
         # Absolute values are safe here: the row was read under this transaction's lock.
         cls._write_totals([brand], ("current_daily_spend", "current_monthly_spend"))
         if brand.is_daily_budget_exceeded or brand.is_monthly_budget_exceeded:
             active = Campaign.objects.filter(brand_id=brand.pk, is_active=True)
             CampaignService.sync(active, Cause.SPEND, now=now)
+
+    @staticmethod
+    def _overflow(
+        brand: Brand, new: Sequence[SpendLog], period: LocalPeriod
+    ) -> tuple[SpendLog, ValidationError] | None:
+        """The first of `new` that takes a total of `brand` past what the database holds.
+
+        `brand`'s totals already include `new`. Returns that spend with the error refusing it,
+        or None when every total fits. The caller raises it inside its transaction, so the new
+        ledger rows go with it and nothing changes: a total past its column would otherwise be
+        a DataError on this and every later spend (SQLite: a total no longer exact).
+        """
+        limit = largest_total()
+        for label, total, counts in (
+            ("daily", brand.current_daily_spend, period.contains_day),
+            ("monthly", brand.current_monthly_spend, period.contains_month),
+        ):
+            if total <= limit:
+                continue
+            running = total - sum((s.amount for s in new if counts(s.timestamp)), ZERO)
+            for spend in new:
+                running += spend.amount if counts(spend.timestamp) else ZERO
+                if running > limit:
+                    message = (
+                        f"{spend.amount} would take the brand's {label} total to {running}, "
+                        f"past {limit}, the largest total the database holds."
+                    )
+                    error = ValidationError(message, code="total_too_large")
+                    return spend, ValidationError({"amount": error})
+        return None
 
     @staticmethod
     def _recount(brands: QuerySet[Brand], rules: list[PeriodRule]) -> list[tuple[Brand, Brand]]:
@@ -683,12 +724,16 @@ class BudgetService:
                 cursor.execute(sql, params)
 
     @classmethod
-    def _roll_up(cls, spends: list[SpendLog], brand_of: dict[int, Brand]) -> SyncResult:
+    def _roll_up(
+        cls, spends: list[SpendLog], brand_of: dict[int, Brand], *, entries: list[SpendLog]
+    ) -> SyncResult:
         """Add new ledger rows to their (locked) brands' totals: one statement for all brands.
 
         As in `apply_spend`, a brand still dated to an earlier day is recounted from the ledger
-        instead (the new rows are already in it). Then the campaigns of the brands rolled over or
-        now over budget are re-evaluated, once for the whole call.
+        instead (the new rows are already in it), and a spend that would take a total past what
+        the database holds is refused, naming its index in `entries` (the whole checked batch).
+        Then the campaigns of the brands rolled over or now over budget are re-evaluated, once
+        for the whole call.
         """
         now = timezone.now()
         added: dict[Brand, list[SpendLog]] = defaultdict(list)
@@ -709,6 +754,10 @@ class BudgetService:
             brand.current_monthly_spend += sum(
                 (spend.amount for spend in new if period.contains_month(spend.timestamp)), ZERO
             )
+            overflow = cls._overflow(brand, new, period)
+            if overflow is not None:
+                index = next(i for i, entry in enumerate(entries) if entry is overflow[0])
+                raise cls._entry_error(index, overflow[1])
             updated.append(brand)
             if brand.is_daily_budget_exceeded or brand.is_monthly_budget_exceeded:
                 over.append(brand.pk)
@@ -755,7 +804,7 @@ class BudgetService:
                 rows.append(row)
             # bulk_create sends no post_save: _roll_up does what apply_spend does per row.
             SpendLog.objects.bulk_create(created)
-            campaigns = cls._roll_up(created, brand_of)
+            campaigns = cls._roll_up(created, brand_of, entries=spends)
         brand_ids = sorted({brand_of[spend.campaign_id].pk for spend in created})
         return SpendBatch(rows, created, brand_ids, campaigns)
 

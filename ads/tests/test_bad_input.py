@@ -1,12 +1,14 @@
 """Bad input at every entry point gets a clear error naming the problem and changes nothing.
 
-Entry points: the services, the admin's forms, the management commands' options and the tasks'
-arguments. Each case compares a snapshot of every table before and after.
+Entry points: the services, the models (a row created in the shell), the admin's forms, the
+management commands' options and the tasks' arguments. Each case compares a snapshot of every
+table before and after. Odd values that once reached the database driver (a NUL, a lone
+surrogate, an id past the column's range, a timestamp before year 1 in UTC) are among them.
 """
 
 import io
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from functools import partial
 from typing import Any
@@ -29,8 +31,11 @@ from ads.models import (
 )
 from ads.services import BudgetService, CampaignService, SpendEntry
 from ads.tasks import enforce_budgets, enforce_dayparting, reset_daily_monthly_spends
+from ads.validators import EARLIEST_SPEND
 
 NOW = datetime(2026, 3, 18, 12, 0, tzinfo=UTC)
+PLUS_ONE = timezone(timedelta(hours=1))
+YEAR_ONE = datetime(1, 1, 1, tzinfo=PLUS_ONE)  # before year 1 in UTC
 
 
 def database_state() -> dict[str, Any]:
@@ -96,7 +101,7 @@ def deleted_campaign(brand: Brand) -> Campaign:
 class ServiceBadInputTests(BadInputCase):
     def test_record_spend_rejects_each_bad_argument_by_name(self) -> None:
         future = NOW + timedelta(seconds=1)
-        cases: list[tuple[str, dict[str, Any], str]] = [
+        cases: list[tuple[str, dict[str, Any], *tuple[str, ...]]] = [
             ("zero", {"amount": 0}, "must be greater than 0"),
             ("negative", {"amount": "-1.00"}, "must be greater than 0"),
             ("not a number", {"amount": "12,50"}, "is not a number"),
@@ -108,22 +113,46 @@ class ServiceBadInputTests(BadInputCase):
             ("None amount", {"amount": None}, "is not an amount"),
             ("bool amount", {"amount": True}, "is not an amount"),
             ("too large", {"amount": 10**13}, "exceeds the largest amount"),
+            ("huge int", {"amount": 10**400}, "exceeds the largest amount"),
+            ("bytes amount", {"amount": b"1.00"}, "is not an amount"),
             ("future", {"timestamp": future}, "is in the future"),
+            ("far future", {"timestamp": datetime.max.replace(tzinfo=UTC)}, "is in the future"),
             ("naive", {"timestamp": datetime(2026, 3, 18, 11)}, "no time zone"),
             ("text timestamp", {"timestamp": "2026-03-18"}, "is not a datetime"),
+            ("bytes timestamp", {"timestamp": b"2026-03-18"}, "is not a datetime"),
+            ("year 1 at +01:00", {"timestamp": YEAR_ONE}, "is before 2000-01-01 00:00 UTC"),
+            ("datetime.min", {"timestamp": datetime.min.replace(tzinfo=UTC)}, "before 2000"),
+            (
+                "1999 in UTC",
+                {"timestamp": datetime(2000, 1, 1, 0, 30, tzinfo=PLUS_ONE)},
+                "before 2000",
+            ),
             ("description type", {"description": 12}, "is not a string"),
+            ("bytes description", {"description": b"click"}, "is not a string"),
             ("description length", {"description": "x" * 501}, "Longer than 500"),
+            ("huge description", {"description": "x" * 10**6}, "Longer than 500"),
+            ("NUL description", {"description": "a\x00b"}, "description", "NUL character"),
+            ("surrogate description", {"description": "\ud800"}, "description", "surrogate"),
             ("external_id length", {"external_id": "x" * 201}, "Longer than 200"),
             ("external_id type", {"external_id": 7}, "is not a string"),
+            ("bytes external_id", {"external_id": b"e-1"}, "is not a string"),
+            ("NUL external_id", {"external_id": "e\x00"}, "external_id", "NUL character"),
+            ("surrogate external_id", {"external_id": "e\udfff"}, "external_id", "surrogate"),
             ("unsaved campaign", {"campaign": Campaign(name="New")}, "is not a saved campaign"),
             ("campaign name", {"campaign": "Search"}, "is not a saved campaign"),
+            ("campaign bool", {"campaign": True}, "is not a saved campaign"),
+            ("campaign text pk", {"campaign": Campaign(pk="7")}, "is not a saved campaign"),
+            ("campaign id 0", {"campaign": 0}, "Campaign 0 does not exist"),
+            ("negative campaign id", {"campaign": -3}, "does not exist"),
+            ("campaign id past bigint", {"campaign": 2**63}, "does not exist"),
+            ("huge campaign id", {"campaign": 10**30}, "does not exist"),
             ("deleted campaign", {"campaign": deleted_campaign(self.brand)}, "does not exist"),
         ]
-        for label, override, message in cases:
+        for label, override, *messages in cases:
             arguments: dict[str, Any] = {"campaign": self.campaign, "amount": "1.00", **override}
             with self.subTest(label):
                 self.assert_rejected(
-                    partial(BudgetService.record_spend, **arguments), ValidationError, message
+                    partial(BudgetService.record_spend, **arguments), ValidationError, *messages
                 )
 
     def test_record_spends_names_the_bad_entry_and_records_none_of_the_batch(self) -> None:
@@ -134,6 +163,14 @@ class ServiceBadInputTests(BadInputCase):
             ([good, {"campaign": self.campaign, "price": "5"}], "entry 1: Not a spend entry"),
             ([good, SpendEntry(deleted_campaign(self.brand), "5")], "entry 1: campaign"),
             ([good, "5.00"], "entry 1"),
+            ([good, ["5.00"]], "entry 1: ['5.00'] is not a SpendEntry"),
+            ([good, (self.campaign, "5", "", None, None, "extra")], "entry 1: Not a spend entry"),
+            ([good, {1: "5"}], "entry 1: Not a spend entry"),
+            ([good, {"campaign": self.campaign, "amount": b"5"}], "entry 1: amount"),
+            ([good, {"campaign": 2**64, "amount": "5"}], "entry 1: campaign"),
+            ([good, SpendEntry(self.campaign, "5", "a\x00")], "entry 1: description: Contains"),
+            ([good, SpendEntry(self.campaign, "5", external_id="\ud800")], "entry 1: external_id"),
+            ([good, (self.campaign, "5", "", None, YEAR_ONE)], "entry 1: timestamp: 0001-01-01"),
         ]
         for entries, message in cases:
             with self.subTest(message):
@@ -169,6 +206,59 @@ class ServiceBadInputTests(BadInputCase):
                 self.assert_rejected(
                     partial(BudgetService.get_brand_summary, brand), ValidationError, message
                 )
+
+
+class ModelBadInputTests(BadInputCase):
+    """A row made in the shell (objects.create) is validated as the services validate."""
+
+    def test_text_the_database_cannot_store_is_refused_naming_the_field(self) -> None:
+        cases: list[tuple[str, Callable[[], object], str]] = [
+            ("brand name NUL", partial(make_brand_named, "Ac\x00me"), "name"),
+            ("brand name surrogate", partial(make_brand_named, "Ac\ud800me"), "name"),
+            (
+                "campaign name NUL",
+                partial(Campaign.objects.create, brand=self.brand, name="Se\x00arch"),
+                "name",
+            ),
+            (
+                "campaign name surrogate",
+                partial(Campaign.objects.create, brand=self.brand, name="\udfff"),
+                "name",
+            ),
+            (
+                "spend description NUL",
+                partial(
+                    SpendLog.objects.create, campaign=self.campaign, amount=1, description="\x00"
+                ),
+                "description",
+            ),
+            (
+                "spend external_id NUL",
+                partial(
+                    SpendLog.objects.create, campaign=self.campaign, amount=1, external_id="e\x00"
+                ),
+                "external_id",
+            ),
+        ]
+        for label, call, field in cases:
+            with self.subTest(label):
+                self.assert_rejected(call, ValidationError, f"'{field}'")
+
+    def test_a_spend_time_out_of_range_is_refused(self) -> None:
+        for when, message in [
+            (YEAR_ONE, "is before 2000-01-01 00:00 UTC"),
+            (EARLIEST_SPEND - timedelta(microseconds=1), "is before 2000-01-01 00:00 UTC"),
+            (NOW + timedelta(seconds=1), "is in the future"),
+        ]:
+            create = partial(
+                SpendLog.objects.create, campaign=self.campaign, amount=1, timestamp=when
+            )
+            with self.subTest(when=when):
+                self.assert_rejected(create, ValidationError, "'timestamp'", message)
+
+
+def make_brand_named(name: str) -> Brand:
+    return Brand.objects.create(name=name, daily_budget=Decimal(1), monthly_budget=Decimal(1))
 
 
 class AdminFormBadInputTests(BadInputCase):
@@ -241,18 +331,61 @@ class AdminFormBadInputTests(BadInputCase):
         self.assertIn("must not start and end at the same time", str(schedule.errors[0]))
         self.assertEqual(database_state(), before)
 
+    def spend_form(self, **override: str) -> dict[str, str]:
+        return {
+            "campaign": str(self.campaign.pk),
+            "amount": "1.00",
+            "timestamp_0": "2026-03-18",
+            "timestamp_1": "11:00:00",
+            "description": "typo",
+            "external_id": "",
+            **override,
+        }
+
     def test_spend_form_rejects_a_bad_amount(self) -> None:
-        for amount in ("-5.00", "0", "1.234", "twelve", ""):
-            data = {
-                "campaign": str(self.campaign.pk),
-                "amount": amount,
-                "timestamp_0": "2026-03-18",
-                "timestamp_1": "11:00:00",
-                "description": "typo",
-                "external_id": "",
-            }
+        for amount in ("-5.00", "0", "1.234", "twelve", "", "1000000000000"):
             with self.subTest(amount=amount):
-                self.assert_form_rejected(reverse("admin:ads_spendlog_add"), data, "amount")
+                self.assert_form_rejected(
+                    reverse("admin:ads_spendlog_add"), self.spend_form(amount=amount), "amount"
+                )
+
+    def test_spend_form_takes_plain_decimal_notation_only(self) -> None:
+        for amount in ("1e3", "1E+2", "1_000", "NaN", "Infinity", "١٢", "+5", "1 000", "1,000"):
+            with self.subTest(amount=amount):
+                self.assert_form_rejected(
+                    reverse("admin:ads_spendlog_add"), self.spend_form(amount=amount), "amount"
+                )
+                response = self.client.post(
+                    reverse("admin:ads_spendlog_add"), self.spend_form(amount=amount)
+                )
+                self.assertContains(response, "is not a plain decimal amount")
+
+    def test_spend_form_rejects_a_time_before_2000_or_text_the_database_cannot_store(
+        self,
+    ) -> None:
+        cases = [
+            ({"timestamp_0": "0001-01-01", "timestamp_1": "00:00:00"}, "timestamp"),
+            ({"timestamp_0": "1999-12-31", "timestamp_1": "23:59:59"}, "timestamp"),
+            ({"timestamp_0": "2026-03-18", "timestamp_1": "12:00:01"}, "timestamp"),
+            ({"description": "click\x00"}, "description"),
+            ({"external_id": "e\x00"}, "external_id"),
+        ]
+        for override, field in cases:
+            with self.subTest(override=override):
+                self.assert_form_rejected(
+                    reverse("admin:ads_spendlog_add"), self.spend_form(**override), field
+                )
+
+    def test_brand_and_campaign_forms_reject_a_nul_in_a_name(self) -> None:
+        self.assert_form_rejected(
+            reverse("admin:ads_brand_add"), self.brand_form(name="Glo\x00bex"), "name"
+        )
+
+    def test_admin_searches_with_a_nul_answer_without_a_server_error(self) -> None:
+        for model in ("brand", "campaign", "spendlog", "campaignstatuschange"):
+            with self.subTest(model=model):
+                response = self.client.get(reverse(f"admin:ads_{model}_changelist"), {"q": "a\x00"})
+                self.assertLess(response.status_code, 500)
 
 
 class CommandBadInputTests(BadInputCase):

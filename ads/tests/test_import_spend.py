@@ -1,4 +1,9 @@
-"""`manage.py import_spend`: a CSV file of spend, checked whole, recorded once."""
+"""`manage.py import_spend`: a CSV file of spend, checked whole, recorded once.
+
+A bad row anywhere (also one the database would have refused: a NUL, an odd digit, a time no
+datetime holds in UTC) is a CommandError naming its line, and nothing of the file is imported,
+whatever the batch size.
+"""
 
 import io
 import tempfile
@@ -163,3 +168,94 @@ class ImportSpendTests(TestCase):
             self.run_import(self.directory / "missing.csv")
         with self.assertRaisesMessage(CommandError, "--batch-size must be at least 1."):
             self.run_import(self.write(BY_NAME), "--batch-size", "0")
+
+    def assert_refused_in_every_column(self, cases: list[tuple[str, str, str]]) -> None:
+        """Each (column, value, message): a file whose last row has that value imports nothing."""
+        columns = ["brand", "campaign", "amount", "timestamp", "external_id", "description"]
+        values = ["Acme", "Search", "1.00", "2026-03-18T09:00:00+00:00", "", ""]
+        good = dict(zip(columns, values, strict=True))
+        for column, value, message in cases:
+            row = good | {column: value}
+            text = BY_NAME + ",".join(f'"{row[name]}"' for name in columns) + "\n"
+            with self.subTest(column=column, value=ascii(value)[:40]):
+                self.assert_rejected(text, f"line 6: {message}")
+
+    def test_text_the_database_cannot_store_is_refused_by_the_check(self) -> None:
+        self.assert_refused_in_every_column(
+            [
+                ("description", "Google\x00click", "description: Contains a NUL character"),
+                ("external_id", "g-\x00", "external_id: Contains a NUL character"),
+                ("brand", "Ac\x00me", "brand: Contains a NUL character"),
+                ("campaign", "\x00", "campaign: Contains a NUL character"),
+                ("brand", "", "brand: empty."),
+                ("campaign", "   ", "campaign: empty."),
+                ("description", "x" * 501, "description: Longer than 500 characters."),
+                ("external_id", "x" * 201, "external_id: Longer than 200 characters."),
+            ]
+        )
+
+    def test_an_amount_is_plain_decimal_notation(self) -> None:
+        self.assert_refused_in_every_column(
+            [
+                ("amount", value, "amount: " + repr(value) + " is not a plain decimal amount")
+                for value in ["1e3", "1_000", "NaN", "Infinity", "١٢", "+5", "1 000", "1,000", ""]
+            ]
+            + [
+                ("amount", "-5", "amount: -5 must be greater than 0."),
+                ("amount", "1000000000000", "amount: 1000000000000 exceeds the largest amount"),
+            ]
+        )
+
+    def test_a_timestamp_before_2000_in_utc_is_refused(self) -> None:
+        early = "is before 2000-01-01 00:00 UTC, the earliest spend time accepted."
+        self.assert_refused_in_every_column(
+            [
+                (
+                    "timestamp",
+                    "0001-01-01T00:00:00+01:00",
+                    f"timestamp: 0001-01-01T00:00:00+01:00 {early}",
+                ),
+                (
+                    "timestamp",
+                    "1999-12-31T23:59:59Z",
+                    "timestamp: 1999-12-31T23:59:59+00:00 is before",
+                ),
+                (
+                    "timestamp",
+                    "2000-01-01T00:30:00+01:00",
+                    "timestamp: 2000-01-01T00:30:00+01:00 is before",
+                ),
+                (
+                    "timestamp",
+                    "9999-12-31T23:59:59-23:59",
+                    "timestamp: 9999-12-31T23:59:59-23:59 is in the future.",
+                ),
+                (
+                    "timestamp",
+                    "2026-03-18T09:00:00+24:00",
+                    "timestamp: '2026-03-18T09:00:00+24:00' is not an ISO 8601 date",
+                ),
+            ]
+        )
+
+    def test_a_campaign_id_is_ascii_digits_within_the_column(self) -> None:
+        for value in ["²", "١٢", "-1", "1.0", "", "0x1F", "99999999999999999999999"]:
+            text = f"campaign_id,amount,timestamp\n{self.search.pk},1,2026-03-18T09:00:00Z\n"
+            text += f'"{value}",1,2026-03-18T09:00:00Z\n'
+            with self.subTest(value=value):
+                self.assert_rejected(
+                    text, f"line 3: campaign_id: {value!r} is not a campaign id (digits, e.g. 42)."
+                )
+
+    def test_a_campaign_id_with_leading_zeros_names_the_same_campaign(self) -> None:
+        text = f"campaign_id,amount,timestamp\n00{self.search.pk},1,2026-03-18T09:00:00Z\n"
+        self.run_import(self.write(text))
+        self.assertEqual(
+            list(SpendLog.objects.values_list("campaign_id", flat=True)), [self.search.pk]
+        )
+
+    def test_a_record_the_csv_reader_cannot_read_names_its_line(self) -> None:
+        self.assert_rejected(
+            BY_NAME + "Acme,Search,1,2026-03-18T09:00:00Z,," + "x" * 200_000 + "\n",
+            "line 6: not valid CSV (field larger than field limit",
+        )

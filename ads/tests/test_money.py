@@ -1,11 +1,14 @@
-"""Amounts: a Decimal, an int or a decimal string is taken exactly; anything else is refused."""
+"""Amounts: a Decimal, an int or a decimal string is taken exactly; anything else is refused.
+
+Text from outside (a form, a file, the API) is held to plain decimal notation on top.
+"""
 
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.test import SimpleTestCase
 
-from ads.money import MAX_AMOUNT, parse_amount
+from ads.money import MAX_AMOUNT, MAX_TOTAL, MAX_TOTAL_FLOAT, parse_amount, parse_amount_text
 
 
 class ParseAmountTests(SimpleTestCase):
@@ -70,3 +73,96 @@ class ParseAmountTests(SimpleTestCase):
         with self.assertRaises(ValidationError) as caught:
             parse_amount("-5", field="daily_budget")
         self.assertEqual(list(caught.exception.message_dict), ["daily_budget"])
+
+    def test_code_may_still_pass_what_python_decimal_reads(self) -> None:
+        # The shell and scripts keep taking strings as Decimal reads them (README, CONTRACT).
+        self.assertEqual(parse_amount("1_000"), Decimal("1000.00"))
+        self.assertEqual(parse_amount("1e3"), Decimal("1000.00"))
+
+
+class ParseAmountTextTests(SimpleTestCase):
+    def test_plain_decimal_notation_is_taken_exactly(self) -> None:
+        cases = [
+            ("12.50", "12.50"),
+            ("7", "7.00"),
+            ("0.01", "0.01"),
+            (" 3.99 ", "3.99"),
+            ("12.", "12.00"),
+            (".5", "0.50"),
+            ("0012.50", "12.50"),
+            ("1.230", "1.23"),
+            (str(MAX_AMOUNT), str(MAX_AMOUNT)),
+        ]
+        for text, expected in cases:
+            with self.subTest(text=text):
+                self.assertEqual(str(parse_amount_text(text)), expected)
+
+    def test_anything_but_plain_notation_is_refused_with_a_message(self) -> None:
+        for text in [
+            "1e3",
+            "1E+2",
+            "1_000",
+            "NaN",
+            "sNaN",
+            "Infinity",
+            "-inf",
+            "١٢",  # Arabic-Indic digits
+            "１２",  # fullwidth digits
+            "²",
+            "½",
+            "+5",
+            "1 000",
+            "12 .50",
+            "1\u00a0000",  # a no-break space inside
+            "1,000",
+            "12,50",
+            "0x10",
+            "",
+            "   ",
+            ".",
+            "-",
+            "5-",
+            "--5",
+        ]:
+            with self.subTest(text=text):
+                with self.assertRaises(ValidationError) as caught:
+                    parse_amount_text(text)
+                (error,) = caught.exception.error_dict["amount"]
+                self.assertEqual(error.code, "not_plain")
+                self.assertIn("is not a plain decimal amount", error.message)
+
+    def test_a_plain_but_bad_amount_gets_the_rule_it_breaks(self) -> None:
+        cases = [
+            ("-5", "not_positive"),
+            ("0", "not_positive"),
+            ("-0.00", "not_positive"),
+            ("1.234", "too_precise"),
+            ("1000000000000", "too_large"),
+            ("9" * 10_000, "too_large"),
+        ]
+        for text, code in cases:
+            with self.subTest(text=text[:20]):
+                with self.assertRaises(ValidationError) as caught:
+                    parse_amount_text(text)
+                self.assertEqual(caught.exception.error_dict["amount"][0].code, code)
+
+    def test_only_text_is_text(self) -> None:
+        for value in [Decimal("1"), 5, b"5", None, 5.0]:
+            with self.subTest(value=value):
+                with self.assertRaises(ValidationError) as caught:
+                    parse_amount_text(value, field="price")
+                self.assertEqual(caught.exception.error_dict["price"][0].code, "invalid_type")
+
+
+class TotalSizeTests(SimpleTestCase):
+    def test_totals_hold_real_currencies_and_sqlite_keeps_what_a_double_holds_exactly(
+        self,
+    ) -> None:
+        # A month of 10^12 (IDR, VND) is ordinary: a total holds a million of the largest spends.
+        self.assertGreaterEqual(MAX_TOTAL, MAX_AMOUNT * 1_000_000)
+        self.assertEqual(MAX_TOTAL_FLOAT, Decimal("9999999999999.99"))
+        # 15 significant digits survive a binary double; one more would not.
+        self.assertEqual(Decimal(repr(float(MAX_TOTAL_FLOAT))), MAX_TOTAL_FLOAT)
+        self.assertNotEqual(
+            Decimal(repr(float(Decimal("99999999999999.99")))), Decimal("99999999999999.99")
+        )

@@ -1,28 +1,37 @@
 """`manage.py import_spend FILE.csv`: record a file of spend events through `record_spends`.
 
 The whole file is checked before anything is written, so a bad row imports nothing and the error
-names its line. Rows are then recorded in batches (one transaction each, so live spends on the
-same brands wait for one batch, never for the whole file). Every row gets an external_id (its
-own, or one derived from its content), so importing the same file again counts nothing twice.
+names its line: every row the writer could refuse (a bad value, an unknown campaign, a total past
+what the database holds) is refused by the check. Rows are then recorded in batches (one
+transaction each, so live spends on the same brands wait for one batch, never for the whole
+file). Every row gets an external_id (its own, or one derived from its content), so importing the
+same file again counts nothing twice.
 """
 
 import csv
 import hashlib
+import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
+from django.utils import timezone
 from tqdm import tqdm
 
 from ads.models import Campaign
+from ads.money import parse_amount_text
+from ads.periods import LocalPeriod, local_period, zone
 from ads.services import BudgetService, SpendEntry
+from ads.validators import largest_total, validate_spend_time, validate_text
 
 REQUIRED = frozenset({"amount", "timestamp"})
 OPTIONAL = frozenset({"external_id", "description"})
@@ -30,6 +39,9 @@ BY_NAME = frozenset({"brand", "campaign"})
 
 # How a row names its campaign: ("id", "42") or ("name", brand name, campaign name).
 CampaignKey = tuple[str, ...]
+
+# A campaign id as a file writes it: ASCII digits (str.isdigit would take "²" and "١٢").
+CAMPAIGN_ID = re.compile(r"[0-9]+")
 
 
 class RowError(Exception):
@@ -46,9 +58,28 @@ class Row:
     values: dict[str, str]
 
     def campaign_key(self) -> CampaignKey:
+        """The campaign as the row names it, refused here if no campaign can have that name."""
         if "campaign_id" in self.values:
-            return ("id", self.values["campaign_id"])
+            text = self.values["campaign_id"]
+            _, largest = connection.ops.integer_field_range(Campaign._meta.pk.get_internal_type())
+            if not CAMPAIGN_ID.fullmatch(text) or int(text) > largest:
+                raise RowError(
+                    self.line, f"campaign_id: {text!r} is not a campaign id (digits, e.g. 42)."
+                )
+            return ("id", str(int(text)))
+        for column in ("brand", "campaign"):
+            self.check_text(column)
         return ("name", self.values["brand"], self.values["campaign"])
+
+    def check_text(self, column: str) -> None:
+        """A name the database can be asked about: not blank, no NUL (the driver refuses it)."""
+        text = self.values[column]
+        if not text:
+            raise RowError(self.line, f"{column}: empty.")
+        try:
+            validate_text(text)
+        except ValidationError as error:
+            raise RowError(self.line, f"{column}: {' '.join(error.messages)}") from None
 
 
 def read_rows(path: Path) -> Iterator[Row]:
@@ -57,7 +88,14 @@ def read_rows(path: Path) -> Iterator[Row]:
         reader = csv.reader(file)
         header = [name.strip().lower() for name in next(reader, [])]
         check_header(header)
-        for values in reader:
+        while True:
+            try:
+                values = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                # A field over the size limit, a stray line break: this record, not the file.
+                raise RowError(reader.line_num, f"not valid CSV ({error}).") from None
             if not any(value.strip() for value in values):
                 continue
             if len(values) > len(header):
@@ -98,7 +136,7 @@ class CampaignLookup:
         if not new:
             return
         self.ids.update(dict.fromkeys(new))
-        numbers = [int(key[1]) for key in new if key[0] == "id" and key[1].isdigit()]
+        numbers = [int(key[1]) for key in new if key[0] == "id"]
         for pk in Campaign.objects.filter(pk__in=numbers).values_list("pk", flat=True):
             self.ids[("id", str(pk))] = pk
         named = [key for key in new if key[0] == "name"]
@@ -123,6 +161,8 @@ class CampaignLookup:
 
 
 def parse_timestamp(row: Row) -> datetime:
+    """The row's timestamp, in the range a spend may have (before it reaches any UTC arithmetic:
+    year 1 at +01:00 is no instant a datetime can hold in UTC)."""
     text = row.values["timestamp"]
     try:
         moment = datetime.fromisoformat(text)
@@ -132,7 +172,19 @@ def parse_timestamp(row: Row) -> datetime:
         raise RowError(
             row.line, f"timestamp: {text!r} has no UTC offset (write e.g. {text}+00:00)."
         )
+    try:
+        validate_spend_time(moment, now=timezone.now())
+    except ValidationError as error:
+        raise RowError(row.line, f"timestamp: {' '.join(error.messages)}") from None
     return moment
+
+
+def parse_amount(row: Row) -> Decimal:
+    """The row's amount, written in plain decimal notation (no '1e3', '1_000', 'NaN')."""
+    try:
+        return parse_amount_text(row.values["amount"])
+    except ValidationError as error:
+        raise RowError(row.line, f"amount: {' '.join(error.messages)}") from None
 
 
 @dataclass
@@ -151,9 +203,10 @@ class EntryMaker:
         timestamp = parse_timestamp(row)
         values = row.values
         description = values.get("description", "")
+        # The digest keeps the amount's text, as before: the same file gives the same ids.
         return SpendEntry(
             campaign=campaign_id,
-            amount=values["amount"],
+            amount=parse_amount(row),
             description=description,
             external_id=values.get("external_id")
             or self.derived_id(campaign_id, values["amount"], timestamp, description),
@@ -168,6 +221,64 @@ class EntryMaker:
         self.seen[content] += 1
         content += f"\x1f{self.seen[content]}"
         return "csv:" + hashlib.sha256(content.encode()).hexdigest()[:40]
+
+
+@dataclass
+class MonthTotals:
+    """Each brand's month total as the file leaves it, checked against the largest total.
+
+    The writer refuses a spend that takes a total past what the database holds; this finds the
+    row while the file is checked. A day lies within its month, so the month's total is the one
+    that crosses first. Conservative on a re-import: a row already on record counts again here,
+    which only a file within that much of the limit (10^18; 10^13 on SQLite) can notice.
+    """
+
+    brand_of: dict[int, int] = field(default_factory=dict)
+    brands: dict[int, "BrandMonth"] = field(default_factory=dict)
+
+    def add(self, rows: list[Row], entries: list[SpendEntry]) -> None:
+        self.read_brands({cast(int, entry.campaign) for entry in entries})
+        limit = largest_total()
+        for row, entry in zip(rows, entries, strict=True):
+            month = self.brands[self.brand_of[cast(int, entry.campaign)]]
+            amount = cast(Decimal, entry.amount)
+            if entry.timestamp is None or not month.period.contains_month(entry.timestamp):
+                continue
+            month.total += amount
+            if month.total > limit:
+                raise RowError(
+                    row.line,
+                    f"amount: {amount} would take the monthly total of brand {month.name!r} to "
+                    f"{month.total}, past {limit}, the largest total the database holds.",
+                )
+
+    def read_brands(self, campaign_ids: set[int]) -> None:
+        new = campaign_ids - self.brand_of.keys()
+        if not new:
+            return
+        now = timezone.now()
+        found = Campaign.objects.filter(pk__in=new).values_list(
+            "pk",
+            "brand_id",
+            "brand__name",
+            "brand__timezone",
+            "brand__spend_month",
+            "brand__current_monthly_spend",
+        )
+        for pk, brand_id, name, zone_name, spend_month, total in found:
+            self.brand_of[pk] = brand_id
+            if brand_id not in self.brands:
+                period = local_period(now, zone(zone_name))
+                # A brand still in an earlier month starts this one from nothing.
+                start = total if spend_month == period.month else Decimal(0)
+                self.brands[brand_id] = BrandMonth(name, period, start)
+
+
+@dataclass
+class BrandMonth:
+    name: str
+    period: LocalPeriod
+    total: Decimal
 
 
 def batches(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
@@ -235,12 +346,15 @@ class Command(BaseCommand):
     def check_file(path: Path, size: int, lookup: CampaignLookup) -> int:
         """Check every row as record_spends would; return how many there are."""
         maker = EntryMaker(lookup)
+        months = MonthTotals()
         total = 0
         for rows in batches(read_rows(path), size):
+            entries = maker.entries(rows)
             try:
-                BudgetService.check_spends(maker.entries(rows))
+                BudgetService.check_spends(entries)
             except ValidationError as error:
                 raise _row_error(rows, error) from None
+            months.add(rows, entries)
             total += len(rows)
         return total
 

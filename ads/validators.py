@@ -1,0 +1,75 @@
+"""What the database can store and read back: text, spend times and totals.
+
+Each rule is here once, for the model fields, the services and the importers alike: a value that
+breaks one would otherwise reach the driver and end in its error (or in a row that can never be
+read again) instead of a ValidationError naming the field.
+"""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Final
+
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from ads.money import MAX_TOTAL, MAX_TOTAL_FLOAT
+
+# A spend before this is a typo or a corrupt feed, never a real event. Far enough from year 1
+# that no UTC offset moves it out of the range a datetime (and so a database row) can hold.
+EARLIEST_SPEND: Final = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def validate_text(value: str) -> None:
+    """Refuse a NUL (PostgreSQL text cannot hold one) and a lone surrogate (not UTF-8)."""
+    position = value.find("\x00")
+    if position >= 0:
+        raise ValidationError(
+            "Contains a NUL character (\\x00) at position %(position)s; remove it.",
+            code="null_characters_not_allowed",
+            params={"position": position},
+        )
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise ValidationError(
+            "Contains %(char)s at position %(position)s, half of a surrogate pair, which is not "
+            "a character.",
+            code="surrogate",
+            params={"char": ascii(value[error.start]), "position": error.start},
+        ) from None
+
+
+def validate_spend_time(value: datetime, *, now: datetime) -> None:
+    """A spend time is aware, not before EARLIEST_SPEND and not after `now`."""
+    if value.utcoffset() is None:
+        message = "The timestamp has no time zone; give an aware datetime."
+        raise ValidationError({"timestamp": ValidationError(message, code="naive")})
+    if value < EARLIEST_SPEND:
+        message = (
+            f"{value.isoformat()} is before {EARLIEST_SPEND:%Y-%m-%d %H:%M} UTC, the earliest "
+            "spend time accepted."
+        )
+        raise ValidationError({"timestamp": ValidationError(message, code="too_early")})
+    if value > now:
+        message = f"{value.isoformat()} is in the future."
+        raise ValidationError({"timestamp": ValidationError(message, code="future")})
+
+
+def largest_total() -> Decimal:
+    """The largest total (or budget) the database in use keeps exactly.
+
+    SQLite keeps a decimal column as a binary double, exact to 15 significant digits only; a
+    larger value would come back a few cents off, and the totals would drift from the ledger.
+    """
+    return MAX_TOTAL_FLOAT if connection.vendor == "sqlite" else MAX_TOTAL
+
+
+def validate_total(value: Decimal) -> None:
+    """A budget the database keeps exactly (the column's digits are checked by the field)."""
+    limit = largest_total()
+    if value > limit:
+        raise ValidationError(
+            "%(value)s is more than %(limit)s, the largest amount this database keeps exactly.",
+            code="too_large",
+            params={"value": value, "limit": limit},
+        )
