@@ -38,7 +38,12 @@ $PidFile = Join-Path $RunDir 'start.pid'
 $EnvFile = Join-Path $Project '.env'
 $OnWindows = [Environment]::OSVersion.Platform -eq [PlatformID]::Win32NT
 
-function Say([string]$Message) { Write-Host "start.ps1: $Message" }
+# A message that cannot be written (its reader has gone: `.\start.ps1 | Tee-Object run.log`,
+# then Ctrl-C, which stops the pipeline) must not end the script halfway through stopping its
+# children: the error is dropped, like start.sh's SIGPIPE.
+function Say([string]$Message) {
+    try { Write-Host "start.ps1: $Message" } catch { $null = $_ }
+}
 function Fail([string]$Message) {
     [Console]::Error.WriteLine("start.ps1: $Message")
     exit 1

@@ -208,7 +208,9 @@ stop_children() {
 on_exit() {
     local status=$?
     set +o errexit
-    trap '' INT TERM
+    # Output whose reader has gone (`./start.sh | tee run.log`, then Ctrl-C) fails quietly
+    # instead of killing this shell with SIGPIPE halfway, which would leave the children running.
+    trap '' INT TERM PIPE
     trap - EXIT
     if [ "${#child_pids[@]}" -gt 0 ]; then
         say "stopping..."
@@ -299,6 +301,8 @@ run_local() {
     trap on_exit EXIT
     trap 'exit 130' INT
     trap 'exit 143' TERM
+    # The reader of the output went away (the pipe closed): stop everything, as for Ctrl-C.
+    trap 'exit 141' PIPE
 
     local database="SQLite (db.sqlite3)"
     [ -z "$(setting DATABASE_URL "")" ] || database="DATABASE_URL"

@@ -8,7 +8,8 @@ ports for the web server, Flower and Redis. Then, through the real processes: th
 page and its static files, logging in as the admin user start.sh created, Flower behind its
 login, a spend recorded through `manage.py shell`, a task run by the worker, a task that beat
 sent, and a second start refused. SIGINT to start.sh must then stop every process it started:
-each of them carries a marker in its environment, which /proc shows.
+each of them carries a marker in its environment, which /proc shows. It must too when start.sh's
+output went into a pipe whose reader has gone (`./start.sh | tee run.log`, then Ctrl-C).
 """
 
 import base64
@@ -33,6 +34,7 @@ from django.conf import settings
 from django.test import SimpleTestCase
 
 from ads.tests.processes import Child, copy_working_tree, free_port, wait_until
+from budget_system.settings import secret_key_weakness
 
 BASE_DIR = Path(settings.BASE_DIR)
 # Settings a developer's or test.sh's environment may hold that the newcomer's has not.
@@ -45,11 +47,12 @@ NOT_INHERITED = (
     "FLOWER_BASIC_AUTH",
     "DJANGO_SETTINGS_MODULE",
 )
-# A shell that starts a job in the background ignores SIGINT for it, and bash cannot trap a
-# signal ignored on entry: start.sh is exec'd with SIGINT restored, as from a terminal.
-EXEC_WITH_SIGINT = (
+# A shell that starts a job in the background ignores SIGINT for it, Python ignores SIGPIPE,
+# and bash can neither trap nor reset a signal ignored on entry: start.sh is exec'd with both
+# restored to their defaults, as from a terminal.
+EXEC_AS_FROM_A_TERMINAL = (
     "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
-    "os.execv(sys.argv[1], sys.argv[1:])"
+    "signal.signal(signal.SIGPIPE, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])"
 )
 
 
@@ -124,11 +127,17 @@ class StartScriptLocalModeTests(SimpleTestCase):
             "CELERY_BROKER_URL": f"redis://127.0.0.1:{self.redis_port}/0",
             "CELERY_RESULT_BACKEND": f"redis://127.0.0.1:{self.redis_port}/0",
         }
-        self.start = Child(
-            [sys.executable, "-c", EXEC_WITH_SIGINT, "./start.sh"], self.start_env, self.project
-        )
         self.addCleanup(self.kill_leftovers)
+
+    def start_child(self) -> Child:
+        """start.sh as from a terminal, its output in files."""
+        self.start = Child(
+            [sys.executable, "-c", EXEC_AS_FROM_A_TERMINAL, "./start.sh"],
+            self.start_env,
+            self.project,
+        )
         self.addCleanup(self.start.close)
+        return self.start
 
     def kill_leftovers(self) -> None:
         for pid in processes_of(self.marker, self.project):
@@ -159,13 +168,14 @@ class StartScriptLocalModeTests(SimpleTestCase):
         return done.stdout
 
     def test_one_command_runs_the_whole_system_and_ctrl_c_stops_all_of_it(self) -> None:
+        self.start_child()
         admin = self.url(self.web_port, "/admin/login/")
         # Generous: the first start migrates a new SQLite database and collects static files.
         self.wait_for("the admin login page", 240, lambda: status(admin) == 200)
         self.wait_for("Flower", 60, lambda: status(self.url(self.flower_port, "/")) != 0)
 
         env_file = read_env_file(self.project / ".env")
-        self.assertGreaterEqual(len(env_file["SECRET_KEY"]), 50)
+        self.assertIsNone(secret_key_weakness(env_file["SECRET_KEY"]))
         self.assertEqual((self.project / ".env").stat().st_mode & 0o777, 0o600)
         self.check_admin()
         self.check_flower(env_file["FLOWER_BASIC_AUTH"])
@@ -179,6 +189,43 @@ class StartScriptLocalModeTests(SimpleTestCase):
         self.assertEqual(processes_of(self.marker, self.project), [])
         self.assertFalse((self.project / ".run" / "start.pid").exists())
         self.assertEqual(status(admin), 0)
+
+    def test_ctrl_c_after_the_output_reader_has_gone_still_stops_every_child(self) -> None:
+        """`./start.sh | tee run.log`, then Ctrl-C: the terminal stops tee and start.sh at once,
+        so start.sh reports its stopping into a pipe nobody reads; it must stop every child
+        anyway. Here the reader goes away first, for certain (a terminal's Ctrl-C only makes it
+        likely), and stderr shares the pipe (`2>&1 | tee`)."""
+        start = subprocess.Popen(
+            [sys.executable, "-c", EXEC_AS_FROM_A_TERMINAL, "./start.sh"],
+            cwd=self.project,
+            env=self.start_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.addCleanup(self.kill_group, start)
+        assert start.stdout is not None
+        lines = []
+        for line in start.stdout:  # the reader: until start.sh says it runs, then it goes away
+            lines.append(line.decode(errors="replace"))
+            if "start.sh: running." in lines[-1]:
+                break
+        start.stdout.close()
+        self.assertIn("start.sh: running.", lines[-1], "".join(lines))
+        self.assertNotEqual(set(processes_of(self.marker, self.project)) - {start.pid}, set())
+
+        os.kill(start.pid, signal.SIGINT)
+        self.assertEqual(start.wait(timeout=120), 130, "start.sh did not exit through its trap")
+        self.assertEqual(processes_of(self.marker, self.project), [])
+        self.assertFalse((self.project / ".run" / "start.pid").exists())
+        self.assertEqual(status(self.url(self.web_port, "/admin/login/")), 0)
+
+    def kill_group(self, process: "subprocess.Popen[bytes]") -> None:
+        """Kill start.sh's group while it is not yet reaped (its pid cannot be reused till then)."""
+        if process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=30)
 
     def check_admin(self) -> None:
         """The login page with its stylesheet (whitenoise, DEBUG off), then a real login."""
