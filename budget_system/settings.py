@@ -45,10 +45,10 @@ DEVELOPMENT_SECRET_KEY = "django-insecure-local-development-only"  # noqa: S105 
 PUBLISHED_SECRET_KEYS = frozenset(
     {DEVELOPMENT_SECRET_KEY, "test-only-secret-key-not-for-production-000000000000000000"}
 )
-NEW_SECRET_KEY = 'python3 -c "import secrets; print(secrets.token_urlsafe(50))"'
+NEW_KEY_COMMAND = 'python3 -c "import secrets; print(secrets.token_urlsafe(50))"'
 # Run in the project folder: .env from the sample when missing, then a new key after the empty
 # one (the last assignment wins, for Django, Docker Compose and start.sh alike).
-ADD_SECRET_KEY_TO_ENV = (
+ENV_FILE_KEY_COMMAND = (
     "[ -f .env ] || cp .env.example .env; "
     "python3 -c \"import secrets; print('SECRET_KEY=' + secrets.token_urlsafe(50))\" >> .env"
 )
@@ -78,23 +78,20 @@ def production_secret_key(key: str) -> str:
         raise ImproperlyConfigured(
             "SECRET_KEY must be set when DEBUG is off. ./start.sh (Windows: .\\start.ps1) "
             "writes a random one into .env; or, in the project folder, run:\n"
-            f"    {ADD_SECRET_KEY_TO_ENV}\n(or set DEBUG=1, for local development only)."
+            f"    {ENV_FILE_KEY_COMMAND}\n(or set DEBUG=1, for local development only)."
         )
     weakness = secret_key_weakness(key)
     if weakness is not None:
         raise ImproperlyConfigured(
             f"SECRET_KEY is too weak for DEBUG off: {weakness}. Replace it, in .env or the "
             "environment, with 50 or more random characters, such as the output of:\n"
-            f"    {NEW_SECRET_KEY}"
+            f"    {NEW_KEY_COMMAND}"
         )
     return key
 
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if DEBUG:
-    SECRET_KEY = SECRET_KEY or DEVELOPMENT_SECRET_KEY
-else:
-    SECRET_KEY = production_secret_key(SECRET_KEY)
+SECRET_KEY = (SECRET_KEY or DEVELOPMENT_SECRET_KEY) if DEBUG else production_secret_key(SECRET_KEY)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
