@@ -76,17 +76,19 @@ def parse_amount_text(text: object, *, field: str = "amount") -> Decimal:
     """An amount typed in a form or written in a file: plain decimal notation only.
 
     `parse_amount` takes what Python's Decimal takes, which suits code but not text from
-    outside: "1e3", "1_000", "NaN", "+5" and non-ASCII digits such as "١٢" would all pass.
-    Surrounding whitespace is ignored; whitespace inside is not.
+    outside: "1e3", "1_000", "+5" and non-ASCII digits such as "١٢" would all pass. Text that is
+    no number at all ("abc", "NaN") gets `parse_amount`'s own message. Surrounding whitespace is
+    ignored; whitespace inside is not.
     """
     if not isinstance(text, str):
         raise _refused(field, f"{text!r} is not text.", "invalid_type")
     plain = text.strip()
-    if not _PLAIN_AMOUNT.fullmatch(plain):
-        raise _refused(
-            field,
-            f"{text!r} is not a plain decimal amount: write digits with an optional decimal "
-            "point, e.g. 1250.50 (no exponent, sign, separators, spaces or non-ASCII digits).",
-            "not_plain",
-        )
-    return parse_amount(plain, field=field)
+    if _PLAIN_AMOUNT.fullmatch(plain):
+        return parse_amount(plain, field=field)
+    parse_amount(plain, field=field)  # raises "is not a number", "is not finite", ...
+    raise _refused(
+        field,
+        f"{text!r} is not a plain decimal amount: write digits with an optional decimal point, "
+        "e.g. 1250.50 (no exponent, sign, separators or non-ASCII digits).",
+        "not_plain",
+    )

@@ -198,9 +198,13 @@ class ImportSpendTests(TestCase):
         self.assert_refused_in_every_column(
             [
                 ("amount", value, "amount: " + repr(value) + " is not a plain decimal amount")
-                for value in ["1e3", "1_000", "NaN", "Infinity", "١٢", "+5", "1 000", "1,000", ""]
+                for value in ["1e3", "1_000", "١٢", "+5"]
             ]
             + [
+                ("amount", "NaN", "amount: 'NaN' is not a finite number."),
+                ("amount", "Infinity", "amount: 'Infinity' is not a finite number."),
+                ("amount", "1 000", "amount: '1 000' is not a number."),
+                ("amount", "", "amount: '' is not a number."),
                 ("amount", "-5", "amount: -5 must be greater than 0."),
                 ("amount", "1000000000000", "amount: 1000000000000 exceeds the largest amount"),
             ]

@@ -98,38 +98,40 @@ class ParseAmountTextTests(SimpleTestCase):
                 self.assertEqual(str(parse_amount_text(text)), expected)
 
     def test_anything_but_plain_notation_is_refused_with_a_message(self) -> None:
-        for text in [
-            "1e3",
-            "1E+2",
-            "1_000",
-            "NaN",
-            "sNaN",
-            "Infinity",
-            "-inf",
-            "١٢",  # Arabic-Indic digits
-            "１２",  # fullwidth digits
-            "²",
-            "½",
-            "+5",
-            "1 000",
-            "12 .50",
-            "1\u00a0000",  # a no-break space inside
-            "1,000",
-            "12,50",
-            "0x10",
-            "",
-            "   ",
-            ".",
-            "-",
-            "5-",
-            "--5",
-        ]:
+        not_plain = "is not a plain decimal amount"
+        cases = [
+            # What Python's Decimal reads, but a person or a file should not write.
+            ("1e3", "not_plain", not_plain),
+            ("1E+2", "not_plain", not_plain),
+            ("-1e3", "not_positive", "must be greater than 0"),
+            ("1_000", "not_plain", not_plain),
+            ("١٢", "not_plain", not_plain),  # Arabic-Indic digits
+            ("１２", "not_plain", not_plain),  # fullwidth digits
+            ("+5", "not_plain", not_plain),
+            # No number at all: the message says so.
+            ("NaN", "not_finite", "is not a finite number"),
+            ("sNaN", "not_finite", "is not a finite number"),
+            ("Infinity", "not_finite", "is not a finite number"),
+            ("-inf", "not_finite", "is not a finite number"),
+            ("²", "invalid", "is not a number"),
+            ("½", "invalid", "is not a number"),
+            ("1 000", "invalid", "is not a number"),
+            ("12 .50", "invalid", "is not a number"),
+            ("1\u00a0000", "invalid", "is not a number"),  # a no-break space inside
+            ("1,000", "invalid", "is not a number"),
+            ("0x10", "invalid", "is not a number"),
+            ("", "invalid", "is not a number"),
+            ("   ", "invalid", "is not a number"),
+            (".", "invalid", "is not a number"),
+            ("--5", "invalid", "is not a number"),
+        ]
+        for text, code, message in cases:
             with self.subTest(text=text):
                 with self.assertRaises(ValidationError) as caught:
                     parse_amount_text(text)
                 (error,) = caught.exception.error_dict["amount"]
-                self.assertEqual(error.code, "not_plain")
-                self.assertIn("is not a plain decimal amount", error.message)
+                self.assertEqual(error.code, code)
+                self.assertIn(message, error.message)
 
     def test_a_plain_but_bad_amount_gets_the_rule_it_breaks(self) -> None:
         cases = [
