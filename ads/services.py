@@ -6,7 +6,9 @@ operator edits therefore serialise per brand and never deadlock.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -15,7 +17,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Field, Q, QuerySet
 from django.utils import timezone
 
 from ads.dayparting import window_contains
@@ -136,11 +138,16 @@ def _campaign_id(campaign: object) -> int:
 
 
 def _lock_brand_of(campaign_id: int) -> Brand:
-    """Lock the brand of a campaign (brand row only) and read what a spend's roll-up needs.
+    """Lock a campaign and its brand and read what a spend's roll-up needs.
 
     Hand-written: it runs once per spend, and compiling it through the ORM costs several times
-    what the database spends running it. Each value goes through its field's `to_python`, so a
-    backend with loose column types (SQLite) still gives Decimal and date.
+    what the database spends running it. Values go through the backend's converters, as the
+    ORM's would, so SQLite (which stores decimals as floats) still gives exact Decimal and date.
+
+    The campaign row is locked too, so a move to another brand committed while this waited is
+    seen: the row no longer joins the brand it was read with, and a second read (a new
+    snapshot) finds the campaign's brand as it is now. Without it, a spend that waited on the
+    old brand would roll up into the brand the campaign has just left.
     """
     quote = connection.ops.quote_name
     brand_table = quote(Brand._meta.db_table)
@@ -148,26 +155,45 @@ def _lock_brand_of(campaign_id: int) -> Brand:
     columns = ", ".join(f"{brand_table}.{quote(f.column)}" for f in _LOCKED_BRAND_COLUMNS)
     # SQLite has no row locks (a writer holds the whole database): nothing to add there.
     lock = (
-        f" FOR NO KEY UPDATE OF {brand_table}" if connection.features.has_select_for_update else ""
+        f" FOR NO KEY UPDATE OF {brand_table}, {campaign_table}"
+        if connection.features.has_select_for_update
+        else ""
     )
     sql = (
         f"SELECT {columns} FROM {brand_table} JOIN {campaign_table}"  # noqa: S608 - placeholders only
         f" ON {campaign_table}.{quote('brand_id')} = {brand_table}.{quote('id')}"
         f" WHERE {campaign_table}.{quote('id')} = %s{lock}"
     )
+    row = None
     with connection.cursor() as cursor:
-        cursor.execute(sql, [campaign_id])
-        row = cursor.fetchone()
+        for _attempt in range(2):
+            cursor.execute(sql, [campaign_id])
+            row = cursor.fetchone()
+            if row is not None:
+                break
     if row is None:
         raise ValidationError({"campaign": f"Campaign {campaign_id} does not exist."})
-    values = [f.to_python(value) for f, value in zip(_LOCKED_BRAND_COLUMNS, row, strict=True)]
+    values = [_from_db(f, value) for f, value in zip(_LOCKED_BRAND_COLUMNS, row, strict=True)]
     return Brand.from_db(connection.alias, _LOCKED_BRAND_FIELDS, values)
+
+
+def _from_db(field: "Field[Any, Any]", value: object) -> object:
+    """A raw column value as the ORM would give it (its backend and field converters)."""
+    column = field.get_col(field.model._meta.db_table)
+    converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+    for converter in converters:
+        value = converter(value, column, connection)
+    return value
 
 
 @lru_cache(maxsize=256)
 def _local_time(now: datetime, name: str) -> datetime:
     """`now` in the time zone `name`: worked out once per zone in a sweep, not once per campaign."""
     return now.astimezone(zone(name))
+
+
+# The campaigns edited inside `CampaignService.one_evaluation`, evaluated when it ends.
+_pending_evaluations: ContextVar[set[int] | None] = ContextVar("pending_evaluations", default=None)
 
 
 def _lock_brands(brands: QuerySet[Brand]) -> None:
@@ -227,11 +253,13 @@ class CampaignService:
         Set-based: one lock, one read, at most two updates and one insert of history, whatever
         the number of campaigns. Repeating it changes nothing, so a task may run twice.
         """
-        now = now or timezone.now()
         result = SyncResult()
         history = []
         with transaction.atomic():
             _lock_brands(Brand.objects.filter(pk__in=campaigns.values("brand_id")))
+            # Read after the locks: a decision made with an earlier clock could undo a change
+            # committed while this waited (a spend that rolled the brand into a new day).
+            now = now or timezone.now()
             for facts in campaign_facts(campaigns):
                 reasons = cls.blocking_reasons(facts, now)
                 should_be_active = not reasons
@@ -255,13 +283,57 @@ class CampaignService:
         return result
 
     @classmethod
+    def reevaluate_after_edit(cls, campaign_id: int) -> None:
+        """Re-evaluate a campaign an operator has just edited (queued inside `one_evaluation`)."""
+        pending = _pending_evaluations.get()
+        if pending is None:
+            cls.sync(Campaign.objects.filter(pk=campaign_id), Cause.OPERATOR)
+        else:
+            pending.add(campaign_id)
+
+    @classmethod
+    @contextmanager
+    def one_evaluation(cls) -> Iterator[None]:
+        """Evaluate the campaigns edited inside the block once, when it ends without error.
+
+        One edit can be several saves: the admin saves a new campaign, then its schedule.
+        Evaluated in between, a campaign created with its window closed would log "serving"
+        and, a moment later, "paused". Give the block its own transaction around it, so the
+        evaluation commits with the edits.
+        """
+        pending: set[int] = set()
+        token = _pending_evaluations.set(pending)
+        try:
+            yield
+        finally:
+            _pending_evaluations.reset(token)
+        if pending:
+            cls.sync(Campaign.objects.filter(pk__in=pending), Cause.OPERATOR)
+
+    @classmethod
     def sync_all(cls, cause: str, *, now: datetime | None = None) -> SyncResult:
         return cls.sync(Campaign.objects.all(), cause, now=now)
 
     @staticmethod
     def lock_brand(brand_id: int) -> None:
-        """Taken before an operator's edit of a campaign or schedule (see the locking rule)."""
+        """Taken before an operator's edit of a schedule (see the locking rule)."""
         _lock_brands(Brand.objects.filter(pk=brand_id))
+
+    @staticmethod
+    def lock_for_save(campaign: Campaign) -> None:
+        """Taken before a campaign is saved: its brand, and the brand it leaves if it moves.
+
+        Both in pk order (the locking rule). The model's checks run again under the locks: a
+        spend committed while this waited must stop a move, or the spend would stay in the
+        totals of the brand the campaign left.
+        """
+        brand_ids = {campaign.brand_id}
+        if campaign.pk is not None:
+            stored = Campaign.objects.filter(pk=campaign.pk).values_list("brand_id", flat=True)
+            brand_ids.update(stored)
+        _lock_brands(Brand.objects.filter(pk__in=brand_ids))
+        if len(brand_ids) > 1:
+            campaign.clean()
 
     @classmethod
     def reasons_by_campaign(
@@ -452,8 +524,9 @@ class BudgetService:
 
         Runs whenever a brand is saved: a new budget or time zone takes effect at once.
         """
-        now = timezone.now()
         with transaction.atomic():
+            _lock_brands(Brand.objects.filter(pk=brand.pk))
+            now = timezone.now()
             period = local_period(now, zone(brand.timezone))
             cls._recount(Brand.objects.filter(pk=brand.pk), [(Q(pk=brand.pk), period)])
             CampaignService.sync(Campaign.objects.filter(brand_id=brand.pk), cause, now=now)
@@ -472,15 +545,17 @@ class BudgetService:
         cleared, whether this run or a spend after midnight rolled their brand over. A fixed
         number of queries; idempotent; after any downtime one run catches up.
         """
-        now = now or timezone.now()
         with transaction.atomic():
             # The sweep below locks every brand; take them all now, in pk order, so the
             # recount's partial lock cannot interleave with a batch writer's.
             _lock_brands(Brand.objects.all())
+            # The clock is read once the locks are held: a spend that waited-for lock turned
+            # into the new day first is then seen, and no brand's day moves backwards.
+            now = now or timezone.now()
             periods = cls._current_periods(now)
             stale = Q(pk__in=[])
             for name, period in periods.items():
-                stale |= Q(timezone=name) & ~Q(spend_day=period.day)
+                stale |= Q(timezone=name, spend_day__lt=period.day)
             rules = [(Q(timezone=name), period) for name, period in periods.items()]
             changed = cls._recount(Brand.objects.filter(stale), rules)
             campaigns = CampaignService.sync_all(Cause.RESET, now=now)
@@ -534,8 +609,9 @@ class BudgetService:
         if not drift:
             return SyncResult()
         ids = [item.brand_id for item in drift]
-        now = timezone.now()
         with transaction.atomic():
+            _lock_brands(Brand.objects.filter(pk__in=ids))
+            now = timezone.now()
             changed = cls._recount(Brand.objects.filter(pk__in=ids), cls._stored_period_rules())
             TotalsCorrection.objects.bulk_create(
                 TotalsCorrection(

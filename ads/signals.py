@@ -6,10 +6,8 @@ from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from ads.models import Brand, Campaign, CampaignStatusChange, DaypartingSchedule, SpendLog
+from ads.models import Brand, Campaign, DaypartingSchedule, SpendLog
 from ads.services import BudgetService, CampaignService
-
-OPERATOR = CampaignStatusChange.Cause.OPERATOR
 
 
 @receiver(post_save, sender=SpendLog, dispatch_uid="ads.roll_up_spend")
@@ -27,7 +25,7 @@ def brand_saved(sender: type[Brand], instance: Brand, created: bool, **kwargs: A
 @receiver(pre_save, sender=Campaign, dispatch_uid="ads.lock_before_campaign_save")
 def lock_before_campaign_save(sender: type[Campaign], instance: Campaign, **kwargs: Any) -> None:
     if not kwargs.get("raw"):
-        CampaignService.lock_brand(instance.brand_id)
+        CampaignService.lock_for_save(instance)
 
 
 @receiver(pre_save, sender=DaypartingSchedule, dispatch_uid="ads.lock_before_schedule_save")
@@ -41,7 +39,7 @@ def lock_before_schedule_save(
 @receiver(post_save, sender=Campaign, dispatch_uid="ads.campaign_saved")
 def campaign_saved(sender: type[Campaign], instance: Campaign, **kwargs: Any) -> None:
     if not kwargs.get("raw"):
-        CampaignService.sync(Campaign.objects.filter(pk=instance.pk), OPERATOR)
+        CampaignService.reevaluate_after_edit(instance.pk)
         instance.refresh_from_db(fields=["is_active"])
 
 
@@ -50,7 +48,7 @@ def schedule_saved(
     sender: type[DaypartingSchedule], instance: DaypartingSchedule, **kwargs: Any
 ) -> None:
     if not kwargs.get("raw"):
-        CampaignService.sync(Campaign.objects.filter(pk=instance.campaign_id), OPERATOR)
+        CampaignService.reevaluate_after_edit(instance.campaign_id)
 
 
 @receiver(post_delete, sender=DaypartingSchedule, dispatch_uid="ads.schedule_deleted")
@@ -63,7 +61,7 @@ def schedule_deleted(
     the campaign then would write history for a row about to disappear.
     """
     if schedule_deletion(origin):
-        CampaignService.sync(Campaign.objects.filter(pk=instance.campaign_id), OPERATOR)
+        CampaignService.reevaluate_after_edit(instance.campaign_id)
 
 
 def schedule_deletion(origin: object) -> bool:

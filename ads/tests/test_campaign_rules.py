@@ -101,6 +101,30 @@ class HistoryTests(TestCase):
         )
         self.assertTrue(all(c.changed_at == NOW for c in self.campaign.status_changes.all()))
 
+    def test_a_campaign_created_with_a_closed_window_never_logs_serving(self) -> None:
+        # One operator edit in several saves (the admin's form): evaluated once, at its end.
+        with transaction.atomic(), CampaignService.one_evaluation():
+            campaign = make_campaign(self.brand, "Evening")
+            make_schedule(campaign, time(20), time(23))
+            self.assertEqual(history(campaign), [])  # nothing decided half-way
+        self.assertFalse(is_active(campaign))
+        self.assertEqual(history(campaign), [])  # created paused: no change to record
+        with transaction.atomic(), CampaignService.one_evaluation():
+            campaign = make_campaign(self.brand, "Lunch")
+            make_schedule(campaign, time(11), time(14))
+        self.assertEqual(history(campaign), [(True, [], Cause.OPERATOR)])
+
+    def test_an_edit_that_fails_is_not_evaluated(self) -> None:
+        with (
+            self.assertRaises(RuntimeError),
+            transaction.atomic(),
+            CampaignService.one_evaluation(),
+        ):
+            campaign = make_campaign(self.brand, "Doomed")
+            raise RuntimeError("the form's next save failed")
+        self.assertFalse(Campaign.objects.filter(pk=campaign.pk).exists())
+        self.assertFalse(CampaignStatusChange.objects.filter(campaign_id=campaign.pk).exists())
+
     def test_a_schedule_saved_or_deleted_takes_effect_at_once(self) -> None:
         schedule = make_schedule(self.campaign, time(20), time(23))
         self.assertFalse(is_active(self.campaign))
