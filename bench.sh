@@ -40,5 +40,7 @@ pg_start bench-sh 50 || die "PostgreSQL did not start"
 # The configured database need not exist: the benchmark creates its own next to it.
 export DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/postgres"
 export DEBUG=0
-export SECRET_KEY="${SECRET_KEY:-insecure-bench-only-key-not-for-production-00000000000000}"
+# DEBUG is off, so the settings refuse a published key: a fresh random one for each run.
+SECRET_KEY="${SECRET_KEY:-$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))')}"
+export SECRET_KEY
 .venv/bin/python manage.py bench "$@"
