@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from bench import admin_pages
 from bench.database import BenchError, require_postgresql
 from bench.pgbench import find_pgbench
 from bench.report import format_table
@@ -29,17 +30,34 @@ class Command(BaseCommand):
             default="full",
             help="tiny: seconds, for CI; full (default): 1,000 and 10,000 brands × 10 campaigns.",
         )
+        parser.add_argument(
+            "--workload",
+            choices=("spend", "admin"),
+            default="spend",
+            help="spend (default): ingestion and the periodic tasks, next to pgbench; admin: "
+            "server time and HTML size of every admin page, at the scale's larger size.",
+        )
         parser.add_argument("--json", action="store_true", help="Print the figures as JSON.")
         parser.add_argument("--pgbench", default="pgbench", help="The pgbench executable.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        scale = SCALES[options["scale"]]
+        table = format_table
         try:
             require_postgresql()
-            pgbench_path = find_pgbench(options["pgbench"])
-            result = run(SCALES[options["scale"]], pgbench_path, self.log)
+            if options["workload"] == "admin":
+                table = admin_pages.format_table
+                result = admin_pages.run(
+                    brands=scale.brands[1],
+                    per_brand=scale.per_brand,
+                    repeats=scale.repeats,
+                    log=self.log,
+                )
+            else:
+                result = run(scale, find_pgbench(options["pgbench"]), self.log)
         except BenchError as error:
             raise CommandError(str(error)) from None
-        self.stdout.write(json.dumps(result, indent=2) if options["json"] else format_table(result))
+        self.stdout.write(json.dumps(result, indent=2) if options["json"] else table(result))
 
     def log(self, message: str) -> None:
         self.stderr.write(f"bench: {message}")
