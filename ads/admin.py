@@ -20,13 +20,17 @@ from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count, F, Model, Q, QuerySet
-from django.http import HttpRequest, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.template.loader import render_to_string
 from django.urls import URLPattern, path
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.text import smart_split, unescape_string_literal
 
+from ads.campaign_reasons import FactGroup, fact_groups, in_groups
 from ads.forms import (
     CAMPAIGN_SEARCH_URL,
     LATEST_ROWS,
@@ -375,23 +379,32 @@ class BlockingReasonFilter(admin.SimpleListFilter):
         wanted = self.reasons.get(value)
         return wanted in found if wanted else not found
 
+    def judged(self, campaigns: QuerySet[Campaign]) -> list[tuple[FactGroup, list[str]]]:
+        """The campaigns' fact groups with their reasons: the rule applied once per group."""
+        now = timezone.now()
+        return [
+            (group, CampaignService.blocking_reasons(group.facts, now))
+            for group in fact_groups(campaigns)
+        ]
+
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         value = self.value()
         if value not in (*self.reasons, "none"):
             return queryset
-        blocked = CampaignService.reasons_by_campaign(queryset)
-        return queryset.filter(
-            pk__in=[pk for pk, found in blocked.items() if self.matches(value, found)]
-        )
+        groups = [group for group, found in self.judged(queryset) if self.matches(value, found)]
+        return in_groups(queryset, groups)
 
     def get_facet_queryset(self, changelist: ChangeList) -> dict[str, int]:
-        """ "Show counts" from one read of the reasons, not one read (and pk list) per choice."""
+        """ "Show counts" from one grouped read of the facts, not one read (and pk list) per
+        choice, nor a verdict per campaign."""
         campaigns = changelist.get_queryset(
             self.request, exclude_parameters=self.expected_parameters()
         )
-        found = list(CampaignService.reasons_by_campaign(campaigns).values())
+        judged = self.judged(campaigns)
         return {
-            f"{number}__c": sum(self.matches(value, reasons) for reasons in found)
+            f"{number}__c": sum(
+                group.campaigns for group, found in judged if self.matches(value, found)
+            )
             for number, (value, _) in enumerate(self.lookup_choices)
         }
 
@@ -480,6 +493,19 @@ class CampaignAdmin(SystemHistoryDeletion, PickerAdmin):
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return CampaignChangeList
 
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        """One evaluation per edit: the form saves the campaign, then its schedule inline, and
+        evaluated in between a campaign created with its window closed would log "serving",
+        then "paused". The transaction is outside, so the evaluation commits with the edit."""
+        with transaction.atomic(), CampaignService.one_evaluation():
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
     def get_urls(self) -> list[URLPattern]:
         search = path(
             "search/",
@@ -564,6 +590,31 @@ def csv_text(value: str) -> str:
     return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
+def search_words(search_term: str) -> list[str]:
+    """The words of a search as the admin's own search reads them: quoted phrases kept whole."""
+    words = []
+    for word in smart_split(search_term):
+        if word[:1] in ('"', "'") and word[-1] == word[0]:
+            word = unescape_string_literal(word)
+        words.append(word)
+    return words
+
+
+# Up to this many campaigns a name names are read once as ids: each query of the spend list
+# (count, page, date links) then looks them up in the (campaign, timestamp) index. Past it a
+# list of ids would cost more than the subquery that matches them again in each query.
+NAMED_CAMPAIGN_IDS = 1000
+
+
+def campaigns_named(word: str) -> "list[int] | QuerySet[Campaign, int]":
+    """The campaigns whose name or brand's name holds `word` (any case): their ids."""
+    brands = Brand.objects.filter(name__icontains=word).values("pk")
+    named = Campaign.objects.filter(Q(name__icontains=word) | Q(brand__in=brands))
+    ids = named.values_list("pk", flat=True)
+    few = list(ids[: NAMED_CAMPAIGN_IDS + 1])
+    return few if len(few) <= NAMED_CAMPAIGN_IDS else ids
+
+
 def spend_csv_lines(spends: QuerySet[SpendLog]) -> Iterator[str]:
     writer = csv.writer(CsvEcho())
     yield writer.writerow(
@@ -593,6 +644,24 @@ class SpendLogAdmin(PickerAdmin):
     list_select_related = ("campaign__brand",)
     date_hierarchy = "timestamp"
     search_fields = ("description", "external_id", "campaign__name", "campaign__brand__name")
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[SpendLog], search_term: str
+    ) -> tuple[QuerySet[SpendLog], bool]:
+        """Each word, as Django's search splits them, in a spend's own text or in its campaign's
+        or brand's name (`search_fields`), every word matching.
+
+        Joined to campaign and brand, the names would be matched once per spend (every spend
+        of the ledger); they are matched among the campaigns instead, and the ledger is read
+        by campaign id.
+        """
+        for word in search_words(search_term):
+            queryset = queryset.filter(
+                Q(campaign_id__in=campaigns_named(word))
+                | Q(description__icontains=word)
+                | Q(external_id__icontains=word)
+            )
+        return queryset, False
 
     def get_readonly_fields(
         self, request: HttpRequest, obj: SpendLog | None = None

@@ -92,6 +92,8 @@ def _lists(brand: Brand, campaign: Campaign) -> list[tuple[str, str]]:
         ("campaign list, search", changelist("campaign", f"?q={brand.name}")),
         ("campaign list, picked brand", changelist("campaign", f"?{on_brand}")),
         ("campaign list, daily budget exceeded", changelist("campaign", "?reason=daily")),
+        ("campaign list, outside window", changelist("campaign", "?reason=window")),
+        ("campaign list, nothing blocks", changelist("campaign", "?reason=none")),
         ("spendlog list, search", changelist("spendlog", f"?q={brand.name}")),
         ("spendlog list, picked brand", changelist("spendlog", f"?campaign__{on_brand}")),
         ("spendlog list, picked campaign", changelist("spendlog", f"?{on_campaign}")),

@@ -7,7 +7,8 @@ from decimal import Decimal
 import time_machine
 from django.urls import reverse
 
-from ads.models import CampaignStatusChange
+from ads.admin import NAMED_CAMPAIGN_IDS
+from ads.models import Campaign, CampaignStatusChange
 from ads.services import BudgetService
 from ads.tests.builders import make_brand, make_campaign, make_schedule
 from ads.tests.test_admin_queries import SuperuserTestCase, list_url
@@ -96,6 +97,39 @@ class AdminBudgetAndSearchTests(SuperuserTestCase):
         self.assertEqual(found("Acme"), [Decimal("1.00")])
         self.assertEqual(found("Globex"), [Decimal("2.00"), Decimal("3.00")])
         self.assertEqual(found("Globex Video"), [Decimal("3.00")])
+
+    def test_searching_spend_finds_its_own_text_and_phrases(self) -> None:
+        acme = make_brand("Acme Corp")
+        BudgetService.record_spend(make_campaign(acme, "Search"), "1.00", "spring sale")
+        BudgetService.record_spend(make_campaign(acme, "Video"), "2.00", external_id="INV-77")
+        BudgetService.record_spend(make_campaign(make_brand("Corp Acme"), "Ads"), "3.00", "x")
+
+        self.assertEqual(self.found_spend("SALE"), [Decimal("1.00")])
+        self.assertEqual(self.found_spend("inv-77"), [Decimal("2.00")])
+        self.assertEqual(self.found_spend("acme video"), [Decimal("2.00")])
+        self.assertEqual(self.found_spend('"Acme Corp"'), [Decimal("1.00"), Decimal("2.00")])
+        self.assertEqual(
+            self.found_spend("Acme Corp"), [Decimal("1.00"), Decimal("2.00"), Decimal("3.00")]
+        )
+        self.assertEqual(self.found_spend("nowhere"), [])
+
+    def test_searching_spend_by_a_name_many_campaigns_share(self) -> None:
+        brand = make_brand("Mass")
+        Campaign.objects.bulk_create(
+            Campaign(brand=brand, name=f"Bulk {number}") for number in range(NAMED_CAMPAIGN_IDS)
+        )
+        BudgetService.record_spend(Campaign.objects.get(name="Bulk 7"), "1.00")
+        BudgetService.record_spend(make_campaign(make_brand("Other"), "Bulk extra"), "2.00")
+        BudgetService.record_spend(make_campaign(make_brand("Third"), "Alone"), "4.00", "bulk")
+
+        self.assertEqual(
+            self.found_spend("bulk"), [Decimal("1.00"), Decimal("2.00"), Decimal("4.00")]
+        )
+        self.assertEqual(self.found_spend("bulk 7"), [Decimal("1.00")])
+
+    def found_spend(self, term: str) -> list[Decimal]:
+        response = self.client.get(list_url("spendlog"), {"q": term})
+        return sorted(spend.amount for spend in response.context["cl"].result_list)
 
 
 @time_machine.travel(NOW, tick=False)

@@ -33,6 +33,7 @@ LIST_PAGES = (
     "campaign?is_active__exact=0&o=7",
     "spendlog",
     "spendlog?timestamp__year=2026&timestamp__month=3",
+    "spendlog?q=Brand+morning",
     "campaignstatuschange",
     "campaignstatuschange?cause__exact=spend",
     "totalscorrection",
