@@ -18,7 +18,8 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from ads.models import Campaign
-from ads.selectors import CampaignFacts, Window, _at_or_over
+from ads.rules.reasons import CampaignFacts, Window
+from ads.selectors.budgets import DAILY, MONTHLY, exceeded_flag
 
 # A schedule's own columns (start, end, weekdays, its time zone, blank for the brand's) and
 # the brand's time zone; None: no schedule. Raw columns, not the effective zone: PostgreSQL
@@ -39,8 +40,8 @@ _WINDOW_COLUMNS = (
 def _budget_columns() -> dict[str, Any]:
     """The budget facts `campaign_facts` reads, compared in SQL as the sweeps do."""
     return {
-        "reason_daily": _at_or_over("brand__current_daily_spend", "brand__daily_budget"),
-        "reason_monthly": _at_or_over("brand__current_monthly_spend", "brand__monthly_budget"),
+        "reason_daily": exceeded_flag(DAILY, prefix="brand__"),
+        "reason_monthly": exceeded_flag(MONTHLY, prefix="brand__"),
     }
 
 

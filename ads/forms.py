@@ -10,10 +10,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from ads.dayparting import ALL_DAYS, WEEKDAY_NAMES
 from ads.models import Brand, Campaign, DaypartingSchedule, SpendLog
 from ads.money import parse_amount_text
 from ads.periods import timezone_names
+from ads.rules.windows import ALL_DAYS, WEEKDAY_NAMES
 from ads.services import BudgetService
 
 # Django's form classes are generic only in django-stubs: no runtime __class_getitem__.

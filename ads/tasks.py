@@ -14,7 +14,7 @@ from django.db import InterfaceError, OperationalError
 
 from ads.models import CampaignStatusChange
 from ads.services import BudgetService, CampaignService, SyncResult
-from ads.task_locks import periodic_work_lock
+from ads.sql.locks import periodic_work_lock
 
 Cause = CampaignStatusChange.Cause
 

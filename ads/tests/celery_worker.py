@@ -13,7 +13,7 @@ from celery.contrib.testing.worker import start_worker  # type: ignore[import-un
 from django.db import connection
 from django.test import TransactionTestCase
 
-from ads.task_locks import PERIODIC_WORK_LOCK
+from ads.sql.locks import AdvisoryLock
 from budget_system.celery import app
 
 
@@ -55,7 +55,7 @@ def waiting_for_periodic_lock() -> int:
             "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
             " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
             " AND ((classid::bigint << 32) | objid::bigint) = %s",
-            [PERIODIC_WORK_LOCK],
+            [AdvisoryLock.PERIODIC_WORK],
         )
         row = cursor.fetchone()
     return int(row[0]) if row else 0

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from django.test import SimpleTestCase, TestCase
 
-from ads.dayparting import describe_days, window_contains
+from ads.rules.windows import describe_days, window_contains
 from ads.services import DaypartingService
 from ads.tests.builders import make_brand, make_campaign, make_schedule, utc
 

@@ -21,10 +21,10 @@ from django.urls import reverse
 
 from ads.models import Brand, Campaign, SpendLog, TotalsCorrection
 from ads.money import ZERO
-from ads.money_sql import MoneySum
 from ads.periods import local_period, zone
 from ads.selectors import brand_spend_by_day, with_ledger_totals, with_spend_today
 from ads.services import BudgetService, SpendEntry
+from ads.sql.money import MoneySum
 from ads.tests.builders import make_brand, make_campaign, utc
 
 NOW = utc("2026-03-18T12:00:00")

@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
-from ads.dayparting import window_contains
 from ads.models import Brand, Campaign
 from ads.money import AmountInput
+from ads.rules.windows import window_contains
 from ads.services import BudgetService, SpendEntry
 
 EDGES = [time(0), time(0, 0, 0, 1), time(12), time(23, 59, 59, 999999)]

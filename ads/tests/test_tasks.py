@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from ads.models import Brand, Campaign, CampaignStatusChange, DaypartingSchedule
 from ads.periods import local_period, zone
 from ads.services import BudgetService
-from ads.task_locks import PERIODIC_WORK_LOCK
+from ads.sql.locks import AdvisoryLock
 from ads.tasks import enforce_budgets, enforce_dayparting, reset_daily_monthly_spends
 from ads.tests.celery_worker import (
     WorkerTestCase,
@@ -201,7 +201,7 @@ class TaskWorkerTests(WorkerTestCase):
         # both are certainly in flight at once; then let them go.
         with transaction.atomic():
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PERIODIC_WORK_LOCK])
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AdvisoryLock.PERIODIC_WORK])
             results = [enforce_budgets.delay(), reset_daily_monthly_spends.delay()]
             wait_until(lambda: waiting_for_periodic_lock() == 2, 30, "two runs at the lock")
         summaries = [result.get(timeout=60) for result in results]

@@ -3,54 +3,20 @@
 PostgreSQL adds NUMERIC columns exactly. SQLite, the zero-setup default, has no decimal type:
 Django declares a DecimalField there as `decimal`, a type with NUMERIC affinity, so 42.65 is
 stored as the binary float nearest to it (85.00 as the integer 85) and SUM adds binary floats:
-1,000 spends of 42.65 sum to 42650.00000000079. Django turns a computed decimal into a Decimal of
-15 significant digits without rounding it to the field's places (it rounds plain columns only),
-so that sum read as 42650.0000000008 and a sum of whole amounts as 40, not 40.00.
-
-`MoneySum` therefore adds whole cents on SQLite, as integers, which is exact, and `MoneyTotalField`
-rounds what is read back to the cent.
+1,000 spends of 42.65 sum to 42650.00000000079. `MoneySum` therefore adds whole cents on SQLite,
+as integers, which is exact; its output field (`MoneyTotalField`) rounds what is read back to
+the cent. Hand-written SQL: Django has no way to say "cast to integer cents" per backend.
 """
 
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db import models
 from django.db.models import Sum
 
-from ads.money import CENT, DECIMAL_PLACES
+from ads.models.fields import MoneyTotalField
 
 if TYPE_CHECKING:
     from django.db.backends.base.base import BaseDatabaseWrapper
-    from django.db.models.expressions import Expression
     from django.db.models.sql.compiler import SQLCompiler, _AsSqlType
-
-    _DecimalField = models.DecimalField[Decimal, Decimal]
-else:
-    _DecimalField = models.DecimalField
-
-# Sums of many amounts outgrow one amount's column; 20 digits are beyond any real total.
-TOTAL_DIGITS = 20
-
-
-class MoneyTotalField(_DecimalField):
-    """The output field of a computed amount of money: read back as a Decimal to the cent.
-
-    Only for expressions, never a column. A sum of amounts of 2 places has 2 places, so rounding
-    to the cent changes no value: it drops what a float (SQLite) left beyond them.
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max_digits", TOTAL_DIGITS)
-        kwargs.setdefault("decimal_places", DECIMAL_PLACES)
-        super().__init__(*args, **kwargs)
-
-    def from_db_value(
-        self,
-        value: Decimal | float | None,
-        expression: "Expression",
-        connection: "BaseDatabaseWrapper",
-    ) -> Decimal | None:
-        return None if value is None else Decimal(value).quantize(CENT)
 
 
 class MoneySum(Sum):

@@ -1,36 +1,27 @@
-"""Read-only queries: what the ledger says, and the facts a campaign's verdict is drawn from."""
+"""What the ledger says: sums per brand over a local day and month, per campaign today, per day.
 
-import json
-from collections.abc import Iterable, Iterator
+Every sum is a `MoneySum` (exact on SQLite too), and each is one statement whatever the number
+of brands or campaigns: the local periods come in as a CASE over the time zones in use.
+"""
+
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, TypedDict
 
-from django.db.models import (
-    BooleanField,
-    Case,
-    DateTimeField,
-    ExpressionWrapper,
-    F,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    TextField,
-    Value,
-    When,
-)
-from django.db.models.functions import Cast, Coalesce, TruncDate
+from django.db.models import Case, DateTimeField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
 from ads.models import Brand, Campaign, SpendLog
+from ads.models.fields import MoneyTotalField
 from ads.money import ZERO
-from ads.money_sql import MoneySum, MoneyTotalField
 from ads.periods import LocalPeriod, local_midnight, local_period, zone
+from ads.sql.money import MoneySum
 
 # (which brands, the period their totals are counted over)
 PeriodRule = tuple[Q, LocalPeriod]
@@ -86,88 +77,6 @@ def with_ledger_totals(
         ledger_daily=_ledger_sum("period_day_start", "period_day_end"),
         ledger_monthly=_ledger_sum("period_month_start", "period_month_end"),
     )
-
-
-@dataclass(frozen=True)
-class Window:
-    start: time
-    end: time
-    days_of_week: frozenset[int]
-    timezone: str
-
-
-@dataclass(frozen=True)
-class CampaignFacts:
-    """What a campaign's verdict depends on, read in one row."""
-
-    pk: int
-    is_enabled: bool
-    is_active: bool
-    daily_exceeded: bool
-    monthly_exceeded: bool
-    window: Window | None
-
-
-def _at_or_over(spend: str, budget: str) -> "ExpressionWrapper[Q]":
-    """`Brand.is_daily_budget_exceeded`'s rule (spend at or over the budget), in SQL."""
-    return ExpressionWrapper(Q(**{f"{spend}__gte": F(budget)}), output_field=BooleanField())
-
-
-def campaign_facts(campaigns: QuerySet[Campaign]) -> Iterator[CampaignFacts]:
-    """Stream the facts of every campaign in `campaigns` from a single query.
-
-    Built for sweeps over 100,000 campaigns: the database compares spend with budget (two
-    booleans instead of four Decimals per row), and the weekdays come as text, parsed once per
-    distinct value rather than once per row.
-    """
-    rows = (
-        campaigns.order_by("pk")
-        .annotate(
-            facts_daily_exceeded=_at_or_over("brand__current_daily_spend", "brand__daily_budget"),
-            facts_monthly_exceeded=_at_or_over(
-                "brand__current_monthly_spend", "brand__monthly_budget"
-            ),
-            facts_days=Cast("dayparting_schedule__days_of_week", TextField()),
-        )
-        .values_list(
-            "pk",
-            "is_enabled",
-            "is_active",
-            "facts_daily_exceeded",
-            "facts_monthly_exceeded",
-            "brand__timezone",
-            "dayparting_schedule__start_time",
-            "dayparting_schedule__end_time",
-            "facts_days",
-            "dayparting_schedule__timezone",
-        )
-    )
-    weekdays: dict[str, frozenset[int]] = {}
-    for (
-        pk,
-        is_enabled,
-        is_active,
-        daily_exceeded,
-        monthly_exceeded,
-        brand_tz,
-        start,
-        end,
-        days,
-        schedule_tz,
-    ) in rows.iterator(chunk_size=5000):
-        window = None
-        if start is not None:
-            if days not in weekdays:
-                weekdays[days] = frozenset(json.loads(days))
-            window = Window(start, end, weekdays[days], schedule_tz or brand_tz)
-        yield CampaignFacts(
-            pk=pk,
-            is_enabled=is_enabled,
-            is_active=is_active,
-            daily_exceeded=daily_exceeded,
-            monthly_exceeded=monthly_exceeded,
-            window=window,
-        )
 
 
 def _campaign_spend(spends: "QuerySet[SpendLog]") -> Coalesce:

@@ -1,0 +1,23 @@
+"""Brands, campaigns, the spend ledger, dayparting schedules and the history around them.
+
+Models hold data, constraints and small properties; the rules live in `ads.services` (writes),
+`ads.selectors` (reads) and `ads.rules` (pure verdicts). Fields the system maintains (spend
+totals, `is_active`) are never written back by an ordinary `save()`: an object loaded before
+later spends must not undo them. One module per family; every name is importable from here.
+"""
+
+from ads.models.brand import Brand, default_timezone
+from ads.models.campaign import Campaign, DaypartingSchedule, all_days
+from ads.models.history import CampaignStatusChange
+from ads.models.ledger import SpendLog, TotalsCorrection
+
+__all__ = [
+    "Brand",
+    "Campaign",
+    "CampaignStatusChange",
+    "DaypartingSchedule",
+    "SpendLog",
+    "TotalsCorrection",
+    "all_days",
+    "default_timezone",
+]

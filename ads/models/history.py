@@ -1,0 +1,32 @@
+"""A campaign's serving history: one row per change of `is_active`, with its cause."""
+
+from django.db import models
+from django.utils import timezone
+
+from ads.models.campaign import Campaign
+
+
+class CampaignStatusChange(models.Model):
+    """One change of a campaign's serving state: when, to what, why, and what caused it."""
+
+    class Cause(models.TextChoices):
+        SPEND = "spend", "Spend recorded"
+        ENFORCE_BUDGETS = "enforce_budgets", "Budget enforcement task"
+        ENFORCE_DAYPARTING = "enforce_dayparting", "Dayparting task"
+        RESET = "reset", "Daily/monthly reset"
+        OPERATOR = "operator", "Operator change"
+        RECONCILE = "reconcile", "Reconciliation"
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="status_changes")
+    changed_at = models.DateTimeField(default=timezone.now, db_index=True)
+    is_active = models.BooleanField("serving")
+    reasons = models.JSONField(default=list, blank=True)
+    cause = models.CharField(max_length=32, choices=Cause.choices)
+
+    class Meta:
+        ordering = ("-changed_at", "-id")
+        indexes = [models.Index(fields=("campaign", "-changed_at"), name="statuschange_campaign")]
+
+    def __str__(self) -> str:
+        state = "activated" if self.is_active else "paused"
+        return f"{self.campaign_id} {state} ({self.get_cause_display()})"

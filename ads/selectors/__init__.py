@@ -1,0 +1,32 @@
+"""Reads: what the ledger says, the facts a campaign's verdict is drawn from, a brand's summary.
+
+Selectors never write. One module per concern; the names people and the admin use are
+importable from here.
+"""
+
+from ads.selectors.brands import brand_summary, current_periods, stored_period_rules
+from ads.selectors.budgets import DAILY, MONTHLY, exceeded, exceeded_flag
+from ads.selectors.campaigns import campaign_facts
+from ads.selectors.ledger import (
+    DaySpend,
+    PeriodRule,
+    brand_spend_by_day,
+    with_ledger_totals,
+    with_spend_today,
+)
+
+__all__ = [
+    "DAILY",
+    "MONTHLY",
+    "DaySpend",
+    "PeriodRule",
+    "brand_spend_by_day",
+    "brand_summary",
+    "campaign_facts",
+    "current_periods",
+    "exceeded",
+    "exceeded_flag",
+    "stored_period_rules",
+    "with_ledger_totals",
+    "with_spend_today",
+]

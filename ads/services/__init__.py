@@ -1,0 +1,40 @@
+"""Writes: spend in, totals up, campaigns in line with their rules. One module per concern.
+
+    entries     checking spend as it comes in (every entry point)
+    spend       record_spend, record_spends: the ledger row and the roll-up in one transaction
+    rollup      the one roll-up of new rows into totals, and the pause at once
+    rollover    the recount into a new local day or month, and the reset
+    reconcile   drift between totals and ledger, and its repair
+    campaigns   CampaignService: the one writer of is_active and its history
+    dayparting  DaypartingService: is a schedule's window open
+    budget      BudgetService: the contract's names for the budget rules
+
+The names people call from the shell, scripts and the API are importable from here.
+"""
+
+from ads.rules.reasons import DAILY_EXCEEDED, DISABLED, MONTHLY_EXCEEDED, OUTSIDE_WINDOW
+from ads.services.budget import BudgetService
+from ads.services.campaigns import CampaignService, Cause, SyncResult
+from ads.services.dayparting import DaypartingService
+from ads.services.entries import SpendEntry, SpendEntryInput
+from ads.services.reconcile import Drift
+from ads.services.rollover import ResetResult, RolledBrand
+from ads.services.spend import SpendBatch
+
+__all__ = [
+    "DAILY_EXCEEDED",
+    "DISABLED",
+    "MONTHLY_EXCEEDED",
+    "OUTSIDE_WINDOW",
+    "BudgetService",
+    "CampaignService",
+    "Cause",
+    "DaypartingService",
+    "Drift",
+    "ResetResult",
+    "RolledBrand",
+    "SpendBatch",
+    "SpendEntry",
+    "SpendEntryInput",
+    "SyncResult",
+]

@@ -1,0 +1,111 @@
+"""Brands into their new local day and month: the recount from the ledger, and the reset.
+
+A brand's totals are always the ledger's sums for the local day and month they belong to. When
+its day turns (the reset, a spend after midnight, a new time zone) the new totals are counted
+from the ledger, never carried over, so a backdated spend is in the day it happened in.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from ads.models import Brand, Campaign, CampaignStatusChange
+from ads.periods import local_period, zone
+from ads.selectors import PeriodRule, current_periods, with_ledger_totals
+from ads.services.campaigns import CampaignService, SyncResult
+from ads.sql.ledger import write_totals
+from ads.sql.locks import TOTAL_FIELDS, lock_brands
+
+Cause = CampaignStatusChange.Cause
+
+
+@dataclass(frozen=True)
+class RolledBrand:
+    name: str
+    old_day: date
+    new_day: date
+    new_month: bool
+    daily_spend: Decimal
+    monthly_spend: Decimal
+
+
+@dataclass
+class ResetResult:
+    rolled: list[RolledBrand]
+    campaigns: SyncResult
+
+
+def recount(brands: QuerySet[Brand], rules: list[PeriodRule]) -> list[tuple[Brand, Brand]]:
+    """Set the totals of `brands` to the ledger's sums for the periods in `rules`.
+
+    The caller holds the brands' locks. Returns (before, after) pairs for the brands whose
+    stored state changed.
+    """
+    changed: list[tuple[Brand, Brand]] = []
+    for brand in with_ledger_totals(brands, rules).order_by("pk"):
+        before = Brand(
+            pk=brand.pk, name=brand.name, **{name: getattr(brand, name) for name in TOTAL_FIELDS}
+        )
+        period_start = brand.period_day_start.astimezone(zone(brand.timezone))
+        brand.spend_day = period_start.date()
+        brand.spend_month = period_start.date().replace(day=1)
+        brand.current_daily_spend = brand.ledger_daily
+        brand.current_monthly_spend = brand.ledger_monthly
+        if any(getattr(before, name) != getattr(brand, name) for name in TOTAL_FIELDS):
+            changed.append((before, brand))
+    write_totals([after for _, after in changed], TOTAL_FIELDS)
+    return changed
+
+
+def refresh_brand(brand: Brand, cause: str = Cause.OPERATOR) -> None:
+    """Recount a brand from the ledger and re-evaluate its campaigns.
+
+    Runs whenever a brand is saved: a new budget or time zone takes effect at once.
+    """
+    with transaction.atomic():
+        lock_brands(Brand.objects.filter(pk=brand.pk))
+        now = timezone.now()
+        period = local_period(now, zone(brand.timezone))
+        recount(Brand.objects.filter(pk=brand.pk), [(Q(pk=brand.pk), period)])
+        CampaignService.sync(Campaign.objects.filter(brand_id=brand.pk), cause, now=now)
+    brand.refresh_from_db(fields=TOTAL_FIELDS)
+
+
+def reset_daily_monthly_spends(now: datetime | None = None) -> ResetResult:
+    """Start the new day's (month's) totals of every brand whose local day has turned.
+
+    Then bring every campaign in line, which reactivates those whose constraints have all
+    cleared, whether this run or a spend after midnight rolled their brand over. A fixed
+    number of queries; idempotent; after any downtime one run catches up.
+    """
+    with transaction.atomic():
+        # The sweep below locks every brand; take them all now, in pk order, so the recount
+        # cannot interleave with a batch writer's locks.
+        lock_brands(Brand.objects.all())
+        # The clock is read once the locks are held: a spend that took a brand into the new
+        # day while this waited is then seen, and no brand's day moves backwards.
+        now = now or timezone.now()
+        periods = current_periods(now)
+        stale = Q(pk__in=[])
+        for name, period in periods.items():
+            stale |= Q(timezone=name, spend_day__lt=period.day)
+        rules = [(Q(timezone=name), period) for name, period in periods.items()]
+        changed = recount(Brand.objects.filter(stale), rules)
+        campaigns = CampaignService.sync_all(Cause.RESET, now=now)
+    rolled = [
+        RolledBrand(
+            name=after.name,
+            old_day=before.spend_day,
+            new_day=after.spend_day,
+            new_month=before.spend_month != after.spend_month,
+            daily_spend=after.current_daily_spend,
+            monthly_spend=after.current_monthly_spend,
+        )
+        for before, after in changed
+        if before.spend_day != after.spend_day
+    ]
+    return ResetResult(rolled=rolled, campaigns=campaigns)

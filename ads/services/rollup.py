@@ -1,0 +1,120 @@
+"""The roll-up: new ledger rows into their brands' totals, and the pause the moment one is over.
+
+One implementation for a single spend, a batch and a row created through the ORM (the SpendLog
+signal calls `roll_up_new_row`). Totals are written as absolute values: every brand here was
+read under this transaction's lock.
+"""
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
+
+from ads.models import Brand, Campaign, CampaignStatusChange, SpendLog
+from ads.money import ZERO
+from ads.periods import LocalPeriod, local_period, zone
+from ads.services.campaigns import CampaignService, SyncResult
+from ads.services.entries import entry_error
+from ads.services.rollover import recount
+from ads.sql.ledger import write_totals
+from ads.sql.locks import lock_brand_of
+from ads.validators import largest_total
+
+Cause = CampaignStatusChange.Cause
+
+
+def roll_up(
+    spends: Sequence[SpendLog],
+    brand_of: Mapping[int, Brand],
+    *,
+    entries: Sequence[SpendLog] | None = None,
+) -> SyncResult:
+    """Add `spends` (new ledger rows) to their brands' totals; pause what is now over budget.
+
+    `brand_of` maps each spend's campaign to its brand, locked and read by the caller. A brand
+    still dated to an earlier local day is recounted from the ledger instead (the new rows are
+    already in it), so a spend after local midnight never lands in yesterday's total. A spend
+    that would take a total past what the database holds is refused, named by its index in
+    `entries` when given (the whole batch as checked). Then the campaigns of the brands that
+    rolled over or are now over budget are re-evaluated, once for the whole call.
+    """
+    now = timezone.now()
+    added: dict[Brand, list[SpendLog]] = defaultdict(list)
+    for spend in spends:
+        added[brand_of[spend.campaign_id]].append(spend)
+    updated, rolled, over = [], [], []
+    periods: dict[str, LocalPeriod] = {}
+    for brand, new in added.items():
+        if brand.timezone not in periods:
+            periods[brand.timezone] = local_period(now, zone(brand.timezone))
+        period = periods[brand.timezone]
+        if brand.spend_day != period.day or brand.spend_month != period.month:
+            rolled.append(brand)
+            continue
+        brand.current_daily_spend += sum(
+            (spend.amount for spend in new if period.contains_day(spend.timestamp)), ZERO
+        )
+        brand.current_monthly_spend += sum(
+            (spend.amount for spend in new if period.contains_month(spend.timestamp)), ZERO
+        )
+        _refuse_overflow(brand, new, period, entries=entries)
+        updated.append(brand)
+        if brand.is_daily_budget_exceeded or brand.is_monthly_budget_exceeded:
+            over.append(brand.pk)
+    write_totals(updated, ("current_daily_spend", "current_monthly_spend"))
+    if rolled:
+        zones = {brand.timezone for brand in rolled}
+        recount(
+            Brand.objects.filter(pk__in=[brand.pk for brand in rolled]),
+            [(Q(timezone=name), periods[name]) for name in zones],
+        )
+    if not rolled and not over:
+        return SyncResult()
+    campaigns = Campaign.objects.filter(
+        Q(brand_id__in=[brand.pk for brand in rolled]) | Q(brand_id__in=over, is_active=True)
+    )
+    return CampaignService.sync(campaigns, Cause.SPEND, now=now)
+
+
+def roll_up_new_row(spend: SpendLog) -> None:
+    """Roll up a row created outside the services (the SpendLog signal): lock, then roll up."""
+    roll_up([spend], {spend.campaign_id: lock_brand_of(spend.campaign_id)})
+
+
+def _refuse_overflow(
+    brand: Brand,
+    new: Sequence[SpendLog],
+    period: LocalPeriod,
+    *,
+    entries: Sequence[SpendLog] | None,
+) -> None:
+    """Refuse the first of `new` that takes a total of `brand` past what the database holds.
+
+    `brand`'s totals already include `new`. Raised inside the caller's transaction, so the new
+    ledger rows go with it and nothing changes: a total past its column would otherwise be a
+    DataError on this and every later spend (SQLite: a total no longer exact).
+    """
+    limit = largest_total()
+    for label, total, counts in (
+        ("daily", brand.current_daily_spend, period.contains_day),
+        ("monthly", brand.current_monthly_spend, period.contains_month),
+    ):
+        if total <= limit:
+            continue
+        running = total - sum((s.amount for s in new if counts(s.timestamp)), ZERO)
+        for spend in new:
+            running += spend.amount if counts(spend.timestamp) else ZERO
+            if running > limit:
+                message = (
+                    f"{spend.amount} would take the brand's {label} total to {running}, "
+                    f"past {limit}, the largest total the database holds."
+                )
+                error = ValidationError(
+                    {"amount": ValidationError(message, code="total_too_large")}
+                )
+                if entries is None:
+                    raise error
+                index = next(i for i, entry in enumerate(entries) if entry is spend)
+                raise entry_error(index, error)

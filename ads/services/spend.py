@@ -1,0 +1,109 @@
+"""Spend in: one event or a batch, into the ledger and the totals in one transaction.
+
+Both paths check every value first (`ads.services.entries`), lock the brands (the locking rule),
+give the row already on record for a known (campaign, external_id), insert the new rows and
+hand them to the one roll-up (`ads.services.rollup`), which pauses at once what went over.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from ads.models import Campaign, SpendLog
+from ads.money import AmountInput
+from ads.services.campaigns import SyncResult
+from ads.services.entries import SpendEntryInput, entry_error, entry_spends, new_spend
+from ads.services.rollup import roll_up
+from ads.sql.ledger import known_spends
+from ads.sql.locks import lock_brand_of, lock_brands_of
+
+
+@dataclass
+class SpendBatch:
+    """What one `BudgetService.record_spend_batch` call did."""
+
+    # One row per entry, in input order; a known (campaign, external_id) gives the row on record.
+    spends: list[SpendLog]
+    # The rows this call added to the ledger.
+    created: list[SpendLog]
+    # The brands whose totals the new rows went into.
+    brand_ids: list[int]
+    # The campaigns paused (or, after a brand rolled into a new day, reactivated).
+    campaigns: SyncResult
+
+
+def record_spend(
+    campaign: Campaign,
+    amount: AmountInput,
+    description: str = "",
+    *,
+    external_id: str | None = None,
+    timestamp: datetime | None = None,
+) -> SpendLog:
+    """Record one spend: ledger row, brand totals and any pause, in one transaction.
+
+    Spend on a paused campaign is still recorded: the money was spent. A known `external_id`
+    returns the spend already recorded under it and counts nothing twice.
+    """
+    spend = new_spend(campaign, amount, description, external_id=external_id, timestamp=timestamp)
+    with transaction.atomic():
+        brand = lock_brand_of(spend.campaign_id)
+        if spend.external_id is not None:
+            existing = known_spends([spend]).get((spend.campaign_id, spend.external_id))
+            if existing is not None:
+                return existing
+        # bulk_create sends no post_save: the roll-up is called here, with the locked brand.
+        SpendLog.objects.bulk_create([spend])
+        roll_up([spend], {spend.campaign_id: brand})
+    return spend
+
+
+def check_spends(entries: Iterable[SpendEntryInput]) -> None:
+    """Raise the ValidationError `record_spends` would raise for these values; write nothing.
+
+    Lets an importer reject a whole file before recording any of it. Whether each campaign
+    exists is left to `record_spends`, which reads it under the brand lock.
+    """
+    entry_spends(entries)
+
+
+def record_spend_batch(entries: Iterable[SpendEntryInput]) -> SpendBatch:
+    """`record_spends`, also telling which rows are new and what the roll-up changed."""
+    spends = entry_spends(entries)
+    if not spends:
+        return SpendBatch([], [], [], SyncResult())
+    with transaction.atomic():
+        brand_of = lock_brands_of(spend.campaign_id for spend in spends)
+        for index, spend in enumerate(spends):
+            if spend.campaign_id not in brand_of:
+                message = f"Campaign {spend.campaign_id} does not exist."
+                raise entry_error(index, ValidationError({"campaign": message}))
+        known = known_spends(spends)
+        rows, created = [], []
+        for spend in spends:
+            row = spend
+            if spend.external_id is not None:
+                row = known.setdefault((spend.campaign_id, spend.external_id), spend)
+            if row is spend:
+                created.append(spend)
+            rows.append(row)
+        SpendLog.objects.bulk_create(created)
+        campaigns = roll_up(created, brand_of, entries=spends)
+    brand_ids = sorted({brand_of[spend.campaign_id].pk for spend in created})
+    return SpendBatch(rows, created, brand_ids, campaigns)
+
+
+def record_spends(entries: Iterable[SpendEntryInput]) -> list[SpendLog]:
+    """Record many spends in one transaction: one ledger row per entry, in input order.
+
+    Each entry (a SpendEntry, or its fields as a dict or a tuple) is checked as `record_spend`
+    checks its arguments; a bad one rejects the whole batch with a ValidationError naming its
+    index ("entry 17: amount: ...") and nothing changes. A known (campaign, external_id), in
+    the ledger or earlier in the batch, gives the row on record and counts once. Totals roll up
+    once per brand, and a budget exceeded pauses the brand's campaigns at once, as with
+    `record_spend`, in a fixed number of queries.
+    """
+    return record_spend_batch(entries).spends

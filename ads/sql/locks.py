@@ -1,0 +1,130 @@
+"""Row locks on brands (and the campaigns a spend names) and the periodic-work advisory lock.
+
+See the locking rule in `ads.sql`. SQLite has no row locks: a writer holds the whole database
+there, so the row-lock clauses are left out and the advisory lock is a plain transaction.
+"""
+
+import enum
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Field, QuerySet
+
+from ads.models import Brand, Campaign
+
+# What a spend's roll-up reads of the brand it locks, in the model's column order (from_db).
+TOTAL_FIELDS = ("current_daily_spend", "current_monthly_spend", "spend_day", "spend_month")
+_ROLL_UP_COLUMNS = tuple(
+    f
+    for f in Brand._meta.concrete_fields
+    if f.attname in {"id", "timezone", "daily_budget", "monthly_budget", *TOTAL_FIELDS}
+)
+_ROLL_UP_FIELDS = tuple(f.attname for f in _ROLL_UP_COLUMNS)
+
+
+class AdvisoryLock(enum.IntEnum):
+    """PostgreSQL advisory lock keys of this project. Never reuse or renumber one."""
+
+    # "The periodic budget work": one sweep or reset at a time.
+    PERIODIC_WORK = 7_245_310_481
+
+
+def lock_brands(brands: QuerySet[Brand]) -> None:
+    """Lock `brands` in pk order (brand rows only), as every writer does before its changes."""
+    list(brands.order_by("pk").select_for_update(no_key=True).values_list("pk", flat=True))
+
+
+def lock_brand_of(campaign_id: int) -> Brand:
+    """Lock a campaign and its brand and read what a spend's roll-up needs (see lock_brands_of)."""
+    brand = lock_brands_of([campaign_id]).get(campaign_id)
+    if brand is None:
+        raise ValidationError({"campaign": f"Campaign {campaign_id} does not exist."})
+    return brand
+
+
+def lock_brands_of(campaign_ids: Iterable[int]) -> dict[int, Brand]:
+    """Lock campaigns and their brands (brand pk order); map each campaign to its brand.
+
+    Hand-written: it runs once per spend, and compiling it through the ORM costs several times
+    what the database spends running it (nor can the ORM lock a joined row from a values()
+    query). Each brand is built once with the columns the roll-up needs (the others load on
+    access, as with `only()`), its values through the backend's converters as the ORM's would
+    be, so SQLite (which stores decimals as floats) still gives exact Decimal and date. A
+    campaign that does not exist is missing from the map.
+
+    The campaign rows are locked too, so a move to another brand committed while this waited is
+    seen: the row no longer joins the brand it was read with, and it is read once more (a new
+    snapshot) with the brand it has now. Without it, a spend that waited on the old brand would
+    roll up into the brand the campaign has just left.
+    """
+    wanted = set(campaign_ids)
+    brand_of: dict[int, Brand] = {}
+    brands: dict[int, Brand] = {}
+    for _attempt in range(2):
+        for campaign_id, *row in _locked_rows(sorted(wanted - brand_of.keys())):
+            values = [_from_db(f, value) for f, value in zip(_ROLL_UP_COLUMNS, row, strict=True)]
+            brand = brands.get(int(row[0]))
+            if brand is None:
+                brand = Brand.from_db(connection.alias, _ROLL_UP_FIELDS, values)
+                brands[brand.pk] = brand
+            brand_of[campaign_id] = brand
+        if brand_of.keys() >= wanted:
+            break
+    return brand_of
+
+
+def _locked_rows(campaign_ids: list[int]) -> list[tuple[Any, ...]]:
+    """(campaign id, *the roll-up's brand columns) per campaign, rows locked in brand order."""
+    if not campaign_ids:
+        return []
+    quote = connection.ops.quote_name
+    brand_table = quote(Brand._meta.db_table)
+    campaign_table = quote(Campaign._meta.db_table)
+    columns = ", ".join(f"{brand_table}.{quote(f.column)}" for f in _ROLL_UP_COLUMNS)
+    # SQLite has no row locks (a writer holds the whole database): nothing to add there.
+    lock = (
+        f" FOR NO KEY UPDATE OF {brand_table}, {campaign_table}"
+        if connection.features.has_select_for_update
+        else ""
+    )
+    placeholders = ", ".join(["%s"] * len(campaign_ids))
+    sql = (
+        f"SELECT {campaign_table}.{quote('id')}, {columns}"  # noqa: S608 - placeholders only
+        f" FROM {brand_table} JOIN {campaign_table}"
+        f" ON {campaign_table}.{quote('brand_id')} = {brand_table}.{quote('id')}"
+        f" WHERE {campaign_table}.{quote('id')} IN ({placeholders})"
+        f" ORDER BY {brand_table}.{quote('id')}, {campaign_table}.{quote('id')}{lock}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, campaign_ids)
+        return list(cursor.fetchall())
+
+
+def _from_db(field: "Field[Any, Any]", value: object) -> object:
+    """A raw column value as the ORM would give it (its backend and field converters)."""
+    column = field.get_col(field.model._meta.db_table)
+    converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+    for converter in converters:
+        value = converter(value, column, connection)
+    return value
+
+
+@contextmanager
+def periodic_work_lock() -> Iterator[None]:
+    """A transaction holding the periodic-work lock; waits for a run already holding it.
+
+    The services already lock brand rows in pk order, so overlapping runs reach the same state
+    without deadlock. This lock adds two things: runs of the periodic tasks queue up behind each
+    other as a whole instead of waiting on brand after brand, and a late duplicate does its
+    reading after the first run has committed, so it finds nothing left to change. A
+    transaction-level advisory lock is released by the commit, the rollback, or the death of
+    the connection, so a crashed worker never leaves it held.
+    """
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AdvisoryLock.PERIODIC_WORK])
+        yield
