@@ -4,6 +4,7 @@
 # Sets up .venv (reinstalling only when the requirements change), starts a throwaway
 # PostgreSQL 15 and Redis on free ports on 127.0.0.1, then runs, stopping at the first failure:
 #   pytest "$@"  ->  pytest on SQLite  ->  mypy .  ->  ruff check .  ->  ruff format --check .
+#   ->  lint-imports (the import layers in pyproject.toml)
 # Both servers and their temp dirs are removed on exit, also when a step fails or on Ctrl-C.
 #
 # The SQLite pass runs the money, roll-up and reconcile tests (SQLITE_TESTS below) again on an
@@ -147,5 +148,8 @@ banner "ruff check ."
 
 banner "ruff format --check ."
 .venv/bin/ruff format --check .
+
+banner "lint-imports (the layers in pyproject.toml)"
+.venv/bin/lint-imports --no-cache
 
 banner "All checks passed"

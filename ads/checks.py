@@ -15,18 +15,10 @@ from django.db import DatabaseError, connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.migrations.recorder import MigrationRecorder
 
-# The name migration 0004 gives the trigger (a migration is frozen: it keeps its own copy).
-LEDGER_TRIGGER = "ads_spendlog_append_only"
+from ads.sql.ledger_guard import FIRES, LEDGER_TRIGGER, ledger_trigger_state
+
 LEDGER_MIGRATION = "0004_ledger_append_only"
 W001 = "ads.W001"
-
-# Whether the table exists, and its trigger's pg_trigger.tgenabled: NULL when absent, 'O' or
-# 'A' when it fires, 'D' (disabled) or 'R' (replica sessions only) when ordinary writes pass.
-TRIGGER_STATE_SQL = """
-SELECT to_regclass(%s) IS NOT NULL,
-       (SELECT tgenabled FROM pg_trigger WHERE tgrelid = to_regclass(%s) AND tgname = %s)
-"""
-FIRES = {"O", "A"}
 
 
 @register()
@@ -48,9 +40,7 @@ def check_ledger_trigger(
         return []  # SQLite, the newcomer's default: the ORM's guards are all there is
     table = SpendLog._meta.db_table
     try:
-        with connection.cursor() as cursor:
-            cursor.execute(TRIGGER_STATE_SQL, [table, table, LEDGER_TRIGGER])
-            table_exists, enabled = cursor.fetchone()
+        table_exists, enabled = ledger_trigger_state(connection, table=table)
         if not table_exists or enabled in FIRES:
             return []
         hint = repair_hint(connection, table=table, enabled=enabled)

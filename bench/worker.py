@@ -7,7 +7,7 @@ Django is set up.
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from bench.periodic import Case
+    from bench.task_cases import Case
 
 
 def measure_in_fresh_process(name: str, repeats: int, database: str) -> "list[Case]":
@@ -21,7 +21,7 @@ def measure_in_fresh_process(name: str, repeats: int, database: str) -> "list[Ca
 
     from django.test.utils import override_settings
 
-    from bench.periodic import measure
+    from bench.task_cases import measure
 
     with override_settings(DEBUG=False):
         return measure(name, repeats)
