@@ -60,7 +60,7 @@ def fix_drift(drift: list[Drift]) -> SyncResult:
     with transaction.atomic():
         lock_brands(Brand.objects.filter(pk__in=ids))
         now = timezone.now()
-        changed = recount(Brand.objects.filter(pk__in=ids), stored_period_rules())
+        changed = recount(Brand.objects.filter(pk__in=ids), rules=stored_period_rules())
         TotalsCorrection.objects.bulk_create(
             TotalsCorrection(
                 brand_id=after.pk,

@@ -39,7 +39,7 @@ class ResetResult:
     campaigns: SyncResult
 
 
-def recount(brands: QuerySet[Brand], rules: list[PeriodRule]) -> list[tuple[Brand, Brand]]:
+def recount(brands: QuerySet[Brand], *, rules: list[PeriodRule]) -> list[tuple[Brand, Brand]]:
     """Set the totals of `brands` to the ledger's sums for the periods in `rules`.
 
     The caller holds the brands' locks. Returns (before, after) pairs for the brands whose
@@ -57,11 +57,11 @@ def recount(brands: QuerySet[Brand], rules: list[PeriodRule]) -> list[tuple[Bran
         brand.current_monthly_spend = brand.ledger_monthly
         if any(getattr(before, name) != getattr(brand, name) for name in TOTAL_FIELDS):
             changed.append((before, brand))
-    write_totals([after for _, after in changed], TOTAL_FIELDS)
+    write_totals([after for _, after in changed], fields=TOTAL_FIELDS)
     return changed
 
 
-def refresh_brand(brand: Brand, cause: str = Cause.OPERATOR) -> None:
+def refresh_brand(brand: Brand, *, cause: str = Cause.OPERATOR) -> None:
     """Recount a brand from the ledger and re-evaluate its campaigns.
 
     Runs whenever a brand is saved: a new budget or time zone takes effect at once.
@@ -70,12 +70,12 @@ def refresh_brand(brand: Brand, cause: str = Cause.OPERATOR) -> None:
         lock_brands(Brand.objects.filter(pk=brand.pk))
         now = timezone.now()
         period = local_period(now, zone(brand.timezone))
-        recount(Brand.objects.filter(pk=brand.pk), [(Q(pk=brand.pk), period)])
+        recount(Brand.objects.filter(pk=brand.pk), rules=[(Q(pk=brand.pk), period)])
         CampaignService.sync(Campaign.objects.filter(brand_id=brand.pk), cause, now=now)
     brand.refresh_from_db(fields=TOTAL_FIELDS)
 
 
-def reset_daily_monthly_spends(now: datetime | None = None) -> ResetResult:
+def reset_daily_monthly_spends(*, now: datetime | None = None) -> ResetResult:
     """Start the new day's (month's) totals of every brand whose local day has turned.
 
     Then bring every campaign in line, which reactivates those whose constraints have all
@@ -94,7 +94,7 @@ def reset_daily_monthly_spends(now: datetime | None = None) -> ResetResult:
         for name, period in periods.items():
             stale |= Q(timezone=name, spend_day__lt=period.day)
         rules = [(Q(timezone=name), period) for name, period in periods.items()]
-        changed = recount(Brand.objects.filter(stale), rules)
+        changed = recount(Brand.objects.filter(stale), rules=rules)
         campaigns = CampaignService.sync_all(Cause.RESET, now=now)
     rolled = [
         RolledBrand(

@@ -27,8 +27,8 @@ Cause = CampaignStatusChange.Cause
 
 def roll_up(
     spends: Sequence[SpendLog],
-    brand_of: Mapping[int, Brand],
     *,
+    brand_of: Mapping[int, Brand],
     entries: Sequence[SpendLog] | None = None,
 ) -> SyncResult:
     """Add `spends` (new ledger rows) to their brands' totals; pause what is now over budget.
@@ -63,12 +63,12 @@ def roll_up(
         updated.append(brand)
         if brand.is_daily_budget_exceeded or brand.is_monthly_budget_exceeded:
             over.append(brand.pk)
-    write_totals(updated, ("current_daily_spend", "current_monthly_spend"))
+    write_totals(updated, fields=("current_daily_spend", "current_monthly_spend"))
     if rolled:
         zones = {brand.timezone for brand in rolled}
         recount(
             Brand.objects.filter(pk__in=[brand.pk for brand in rolled]),
-            [(Q(timezone=name), periods[name]) for name in zones],
+            rules=[(Q(timezone=name), periods[name]) for name in zones],
         )
     if not rolled and not over:
         return SyncResult()
@@ -80,7 +80,7 @@ def roll_up(
 
 def roll_up_new_row(spend: SpendLog) -> None:
     """Roll up a row created outside the services (the SpendLog signal): lock, then roll up."""
-    roll_up([spend], {spend.campaign_id: lock_brand_of(spend.campaign_id)})
+    roll_up([spend], brand_of={spend.campaign_id: lock_brand_of(spend.campaign_id)})
 
 
 def _refuse_overflow(

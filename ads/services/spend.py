@@ -57,7 +57,7 @@ def record_spend(
                 return existing
         # bulk_create sends no post_save: the roll-up is called here, with the locked brand.
         SpendLog.objects.bulk_create([spend])
-        roll_up([spend], {spend.campaign_id: brand})
+        roll_up([spend], brand_of={spend.campaign_id: brand})
     return spend
 
 
@@ -91,7 +91,7 @@ def record_spend_batch(entries: Iterable[SpendEntryInput]) -> SpendBatch:
                 created.append(spend)
             rows.append(row)
         SpendLog.objects.bulk_create(created)
-        campaigns = roll_up(created, brand_of, entries=spends)
+        campaigns = roll_up(created, brand_of=brand_of, entries=spends)
     brand_ids = sorted({brand_of[spend.campaign_id].pk for spend in created})
     return SpendBatch(rows, created, brand_ids, campaigns)
 

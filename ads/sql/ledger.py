@@ -31,7 +31,7 @@ def known_spends(spends: list[SpendLog]) -> dict[tuple[int, str], SpendLog]:
     return known
 
 
-def write_totals(brands: list[Brand], fields: Sequence[str]) -> None:
+def write_totals(brands: list[Brand], *, fields: Sequence[str]) -> None:
     """Store `fields` of `brands`, whose rows this transaction holds locked: one UPDATE.
 
     Joined to a VALUES list rather than bulk_update's CASE, whose arms the database tries
