@@ -7,7 +7,7 @@ later spends must not undo them. One module per family; every name is importable
 """
 
 from ads.models.brand import Brand, default_timezone
-from ads.models.campaign import Campaign, DaypartingSchedule, all_days
+from ads.models.campaign import Campaign, DaypartingSchedule, DaypartingWindow, all_days
 from ads.models.history import CampaignStatusChange
 from ads.models.ledger import SpendLog, TotalsCorrection
 
@@ -16,6 +16,7 @@ __all__ = [
     "Campaign",
     "CampaignStatusChange",
     "DaypartingSchedule",
+    "DaypartingWindow",
     "SpendLog",
     "TotalsCorrection",
     "all_days",

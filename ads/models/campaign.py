@@ -1,4 +1,4 @@
-"""A campaign of a brand, and its dayparting schedule (at most one)."""
+"""A campaign of a brand: its caps and flight, and its dayparting schedule with its windows."""
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -6,6 +6,8 @@ from django.db.models import Q
 
 from ads.models.base import GuardedModel
 from ads.models.brand import Brand
+from ads.models.fields import cap_field, total_field
+from ads.money import ZERO
 from ads.periods import validate_timezone
 from ads.rules.windows import ALL_DAYS, describe_days
 from ads.validators import validate_text
@@ -27,15 +29,56 @@ class Campaign(GuardedModel):
         editable=False,
         help_text="Maintained by the system: enabled and every constraint met.",
     )
+    daily_cap = cap_field(
+        "daily cap", help_text="The campaign's own limit per local day; empty means no cap."
+    )
+    total_cap = cap_field(
+        "total cap", help_text="The campaign's limit over its whole life; empty means no cap."
+    )
+    # The campaign's spend in its brand's current local day (brand.spend_day), and all time.
+    current_daily_spend = total_field("spend today", default=ZERO, editable=False)
+    total_spend = total_field("spend in total", default=ZERO, editable=False)
+    start_date = models.DateField(
+        "flight start",
+        null=True,
+        blank=True,
+        help_text="First local day (brand's zone) it may serve; empty means no start.",
+    )
+    end_date = models.DateField(
+        "flight end",
+        null=True,
+        blank=True,
+        help_text="Last local day (brand's zone) it may serve, inclusive; empty means no end.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    system_fields = frozenset({"is_active", "created_at"})
+    system_fields = frozenset({"is_active", "current_daily_spend", "total_spend", "created_at"})
 
     class Meta:
         ordering = ("brand__name", "name")
         constraints = [
             models.UniqueConstraint(fields=("brand", "name"), name="campaign_name_unique_in_brand"),
+            models.CheckConstraint(
+                condition=Q(daily_cap__isnull=True) | Q(daily_cap__gte=0),
+                name="campaign_daily_cap_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(total_cap__isnull=True) | Q(total_cap__gte=0),
+                name="campaign_total_cap_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(current_daily_spend__gte=0), name="campaign_daily_spend_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(total_spend__gte=0), name="campaign_total_spend_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True)
+                | Q(end_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="campaign_flight_ends_after_it_starts",
+            ),
         ]
         indexes = [models.Index(fields=("is_active", "brand"), name="campaign_active_brand")]
 
@@ -43,6 +86,10 @@ class Campaign(GuardedModel):
         return self.name
 
     def clean(self) -> None:
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError(
+                {"end_date": "The flight cannot end before it starts (both dates are inclusive)."}
+            )
         if self.pk is None or self.brand_id is None:
             return
         moved = Campaign.objects.filter(pk=self.pk).exclude(brand_id=self.brand_id)
@@ -109,3 +156,33 @@ class DaypartingSchedule(GuardedModel):
             f"{describe_days(self.days_of_week)} "
             f"{self.start_time:%H:%M}–{self.end_time:%H:%M} {self.effective_timezone}"
         )
+
+
+class DaypartingWindow(models.Model):
+    """One more window of a schedule, with the same rules as the schedule's own (its first).
+
+    A campaign is inside its schedule when any of its windows is open. Windows of one schedule
+    that overlap on the week's timeline are refused, naming both.
+    """
+
+    schedule = models.ForeignKey(
+        DaypartingSchedule, on_delete=models.CASCADE, related_name="extra_windows"
+    )
+    start_time = models.TimeField(help_text="Local time the window opens (inclusive).")
+    end_time = models.TimeField(
+        help_text="Local time the window closes (exclusive); earlier than the start runs overnight."
+    )
+    days_of_week = models.JSONField(
+        default=all_days, help_text="Weekdays on which the window starts: Monday = 0 … Sunday = 6."
+    )
+
+    class Meta:
+        ordering = ("schedule", "start_time", "id")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(start_time=models.F("end_time")), name="window_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{describe_days(self.days_of_week)} {self.start_time:%H:%M}–{self.end_time:%H:%M}"

@@ -76,3 +76,14 @@ def total_field(verbose_name: str, **kwargs: Any) -> MoneyField:
 
 def budget_field(verbose_name: str) -> MoneyField:
     return total_field(verbose_name, validators=[MinValueValidator(ZERO), validate_total])
+
+
+def cap_field(verbose_name: str, **kwargs: Any) -> MoneyField:
+    """An optional limit (a campaign's cap): a budget that may be left empty, meaning none."""
+    return total_field(
+        verbose_name,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(ZERO), validate_total],
+        **kwargs,
+    )

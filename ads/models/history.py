@@ -1,5 +1,6 @@
 """A campaign's serving history: one row per change of `is_active`, with its cause."""
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -22,6 +23,14 @@ class CampaignStatusChange(models.Model):
     is_active = models.BooleanField("serving")
     reasons = models.JSONField(default=list, blank=True)
     cause = models.CharField(max_length=32, choices=Cause.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The person, when an operator's action caused it (enable, disable, an edit).",
+    )
 
     class Meta:
         ordering = ("-changed_at", "-id")
