@@ -14,11 +14,13 @@ from ads.selectors.ledger import (
     with_ledger_totals,
     with_spend_today,
 )
+from ads.selectors.reasons import FactGroup, fact_groups, in_groups
 
 __all__ = [
     "DAILY",
     "MONTHLY",
     "DaySpend",
+    "FactGroup",
     "PeriodRule",
     "brand_spend_by_day",
     "brand_summary",
@@ -26,6 +28,8 @@ __all__ = [
     "current_periods",
     "exceeded",
     "exceeded_flag",
+    "fact_groups",
+    "in_groups",
     "stored_period_rules",
     "with_ledger_totals",
     "with_spend_today",

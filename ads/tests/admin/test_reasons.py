@@ -1,6 +1,6 @@
 """The campaign list's blocking-reason filter and its "Show counts" agree with the rule.
 
-They read the campaigns grouped by their facts (ads.campaign_reasons) and judge each group with
+They read the campaigns grouped by their facts (ads.selectors.reasons) and judge each group with
 `CampaignService.blocking_reasons`; these tests hold them to `reasons_by_campaign`, which
 judges every campaign on its own, on a portfolio with every reason and both kinds of window
 (open and closed, in the brand's zone and in a zone of its own), and count their queries.
@@ -22,8 +22,8 @@ from ads.services import (
     BudgetService,
     CampaignService,
 )
+from ads.tests.admin.test_queries import NOW, SuperuserTestCase, list_url
 from ads.tests.builders import make_brand, make_campaign, make_schedule, utc
-from ads.tests.test_admin_queries import NOW, SuperuserTestCase, list_url
 
 # At NOW (Wednesday 12:00 UTC) it is 21:00 in Tokyo.
 ZONES = ("UTC", "Asia/Tokyo")

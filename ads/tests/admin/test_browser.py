@@ -32,7 +32,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from ads.models import Brand, Campaign, CampaignStatusChange, DaypartingSchedule, SpendLog
 from ads.services import BudgetService
-from ads.tests.test_admin_permissions import staff_user
+from ads.tests.admin.test_permissions import staff_user
 
 
 def ad_ops_group() -> str:

@@ -7,11 +7,11 @@ from decimal import Decimal
 import time_machine
 from django.urls import reverse
 
-from ads.admin import NAMED_CAMPAIGN_IDS
+from ads.admin.search import NAMED_CAMPAIGN_IDS
 from ads.models import Campaign, CampaignStatusChange
 from ads.services import BudgetService
+from ads.tests.admin.test_queries import SuperuserTestCase, list_url
 from ads.tests.builders import make_brand, make_campaign, make_schedule
-from ads.tests.test_admin_queries import SuperuserTestCase, list_url
 
 # Wednesday 2026-03-18 12:00 UTC, 08:00 in New York.
 NOW = datetime(2026, 3, 18, 12, 0, tzinfo=UTC)

@@ -6,8 +6,8 @@ import time_machine
 from django.urls import reverse
 
 from ads.models import Campaign, CampaignStatusChange
+from ads.tests.admin.test_queries import SuperuserTestCase
 from ads.tests.builders import make_brand
-from ads.tests.test_admin_queries import SuperuserTestCase
 
 # A Wednesday, noon in UTC: 09:00-17:00 is open, 20:00-23:00 closed.
 NOW = datetime(2026, 3, 18, 12, 0, tzinfo=UTC)

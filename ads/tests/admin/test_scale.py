@@ -15,7 +15,7 @@ import time_machine
 from django.urls import reverse
 
 from ads.models import Brand, Campaign, CampaignStatusChange, SpendLog, TotalsCorrection
-from ads.tests.test_admin_queries import SuperuserTestCase, list_url
+from ads.tests.admin.test_queries import SuperuserTestCase, list_url
 from bench.data import add_brands
 
 NOW = datetime(2026, 3, 18, 12, 0, tzinfo=UTC)

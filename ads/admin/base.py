@@ -1,0 +1,42 @@
+"""What every page family of the admin shares: its generic classes, its stylesheet, and the
+read-only pages and inlines of the rows the system writes."""
+
+from typing import TYPE_CHECKING, Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from ads.admin.forms import LatestRowsFormSet
+
+if TYPE_CHECKING:
+    # The admin's classes are generic only in django-stubs: no runtime __class_getitem__.
+    ModelAdmin = admin.ModelAdmin[Any]
+    TabularInline = admin.TabularInline[Any, Any]
+    StackedInline = admin.StackedInline[Any, Any]
+else:
+    ModelAdmin = admin.ModelAdmin
+    TabularInline = admin.TabularInline
+    StackedInline = admin.StackedInline
+
+STYLES = {"all": ("ads/admin.css",)}
+
+
+def plural(count: int, *, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+class ReadOnlyInline(TabularInline):
+    """The newest rows of a long history the system wrote, shown and never edited."""
+
+    formset = LatestRowsFormSet
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

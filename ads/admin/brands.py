@@ -1,0 +1,100 @@
+"""The brand pages: budgets and spend at a glance, a brand's summary and its last 14 days."""
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict
+
+from django.contrib import admin
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+
+from ads.admin.base import STYLES, TabularInline
+from ads.admin.columns import usage
+from ads.admin.deletion import SystemHistoryDeletion
+from ads.admin.filters import OverBudgetFilter
+from ads.admin.forms import BrandForm
+from ads.models import Brand, Campaign
+from ads.selectors import brand_spend_by_day
+from ads.services import BudgetService
+
+if TYPE_CHECKING:
+    from django.contrib.admin.options import _FieldsetSpec
+    from django_stubs_ext import WithAnnotations
+
+
+class CampaignCounts(TypedDict):
+    active_campaigns: int
+    total_campaigns: int
+
+
+if TYPE_CHECKING:
+    BrandRow = WithAnnotations[Brand, CampaignCounts]
+
+
+class CampaignInline(TabularInline):
+    model = Campaign
+    fields = ("name", "is_enabled", "is_active")
+    readonly_fields = ("is_active",)
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Brand)
+class BrandAdmin(SystemHistoryDeletion):
+    form = BrandForm
+    list_display = (
+        "name",
+        "timezone",
+        "spend_today",
+        "spend_this_month",
+        "campaigns_serving",
+    )
+    list_filter = (OverBudgetFilter, "timezone")
+    search_fields = ("name",)
+    # Explicit: the campaign counts' GROUP BY would drop Meta.ordering (the brand picker pages).
+    ordering = ("name",)
+    readonly_fields = ("summary", "last_14_days")
+    add_fieldsets: "_FieldsetSpec" = (
+        (None, {"fields": ("name", "timezone", "daily_budget", "monthly_budget")}),
+    )
+    fieldsets = (*add_fieldsets, ("Spend", {"fields": ("summary", "last_14_days")}))
+    inlines = (CampaignInline,)
+
+    class Media:
+        css = STYLES
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Brand]:
+        brands: QuerySet[Brand] = super().get_queryset(request)
+        return brands.annotate(
+            active_campaigns=Count("campaigns", filter=Q(campaigns__is_active=True)),
+            total_campaigns=Count("campaigns"),
+        )
+
+    def get_fieldsets(self, request: HttpRequest, obj: Brand | None = None) -> "_FieldsetSpec":
+        # The spend of a brand not saved yet is nothing to show.
+        return self.add_fieldsets if obj is None else self.fieldsets
+
+    @admin.display(description="today", ordering="current_daily_spend")
+    def spend_today(self, brand: Brand) -> SafeString:
+        return usage(brand.current_daily_spend, budget=brand.daily_budget)
+
+    @admin.display(description="this month", ordering="current_monthly_spend")
+    def spend_this_month(self, brand: Brand) -> SafeString:
+        return usage(brand.current_monthly_spend, budget=brand.monthly_budget)
+
+    @admin.display(description="serving", ordering="active_campaigns")
+    def campaigns_serving(self, brand: "BrandRow") -> str:
+        return f"{brand.active_campaigns} of {brand.total_campaigns}"
+
+    @admin.display(description="budgets and spend")
+    def summary(self, brand: Brand) -> str:
+        context = {"summary": BudgetService.get_brand_summary(brand)}
+        return render_to_string("admin/ads/brand/summary.html", context)
+
+    @admin.display(description="last 14 days")
+    def last_14_days(self, brand: Brand) -> str:
+        days = brand_spend_by_day(brand, 14)
+        top = max((day.amount for day in days), default=Decimal(0)) or Decimal(1)
+        rows = [(day, (day.amount * 100 / top).quantize(Decimal(1))) for day in days]
+        return render_to_string("admin/ads/brand/spend_by_day.html", {"rows": rows})

@@ -1,0 +1,169 @@
+"""The campaign pages: what blocks each campaign, its schedule, history and latest spend, and
+the operator's switch. Every change goes through `CampaignService`."""
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypedDict
+
+from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, path
+
+from ads.admin.base import STYLES, ReadOnlyInline, StackedInline, plural
+from ads.admin.columns import StatusReasonsColumn, schedule_of
+from ads.admin.deletion import SystemHistoryDeletion
+from ads.admin.filters import BlockingReasonFilter, PickerAdmin, SearchableFilter
+from ads.admin.forms import CAMPAIGN_SEARCH_URL, LATEST_ROWS, DaypartingScheduleForm
+from ads.admin.search import CampaignSearchView
+from ads.models import Campaign, CampaignStatusChange, DaypartingSchedule, SpendLog
+from ads.selectors import with_spend_today
+from ads.services import CampaignService
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class CampaignRowFacts(TypedDict):
+    spend_today: Decimal
+    blocking_reasons: list[str]
+
+
+if TYPE_CHECKING:
+    CampaignRow = WithAnnotations[Campaign, CampaignRowFacts]
+
+
+class CampaignChangeList(ChangeList):
+    """Reads the blocking reasons of the page's campaigns in one query, after paging."""
+
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)
+        page = list(self.result_list)
+        reasons = CampaignService.reasons_by_campaign(
+            Campaign.objects.filter(pk__in=[campaign.pk for campaign in page])
+        )
+        for campaign in page:
+            campaign.blocking_reasons = reasons[campaign.pk]
+
+
+class DaypartingScheduleInline(StackedInline):
+    model = DaypartingSchedule
+    form = DaypartingScheduleForm
+    extra = 1
+    max_num = 1
+
+
+class StatusHistoryInline(StatusReasonsColumn, ReadOnlyInline):
+    model = CampaignStatusChange
+    fields = ("changed_at", "is_active", "reasons_text", "cause")
+    readonly_fields = fields
+    verbose_name_plural = f"Status history (latest {LATEST_ROWS})"
+
+
+class LatestSpendInline(ReadOnlyInline):
+    model = SpendLog
+    fields = ("timestamp", "amount", "description", "external_id", "recorded_at")
+    readonly_fields = fields
+    verbose_name_plural = f"Latest spend (latest {LATEST_ROWS})"
+
+
+@admin.register(Campaign)
+class CampaignAdmin(SystemHistoryDeletion, PickerAdmin):
+    list_display = (
+        "name",
+        "brand",
+        "is_enabled",
+        "is_active",
+        "blocking_reasons",
+        "schedule",
+        "spend_today",
+    )
+    list_filter = ("is_active", BlockingReasonFilter, "is_enabled", ("brand", SearchableFilter))
+    list_select_related = ("brand", "dayparting_schedule")
+    search_fields = ("name", "brand__name")
+    autocomplete_fields = ("brand",)
+    actions = ("enable", "disable", "reevaluate")
+    inlines = (DaypartingScheduleInline, StatusHistoryInline, LatestSpendInline)
+    fields = ("brand", "name", "is_enabled")
+    readonly_fields = ("is_active", "blocking_now", "spend_today")
+
+    class Media:
+        css = STYLES
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Campaign]:
+        return with_spend_today(super().get_queryset(request))
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return CampaignChangeList
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        """One evaluation per edit: the form saves the campaign, then its schedule inline, and
+        evaluated in between a campaign created with its window closed would log "serving",
+        then "paused". The transaction is outside, so the evaluation commits with the edit."""
+        with transaction.atomic(), CampaignService.one_evaluation():
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self) -> list[URLPattern]:
+        search = path(
+            "search/",
+            self.admin_site.admin_view(CampaignSearchView.as_view(admin_site=self.admin_site)),
+            name=CAMPAIGN_SEARCH_URL,
+        )
+        return [search, *super().get_urls()]
+
+    def get_inlines(self, request: HttpRequest, obj: Campaign | None) -> tuple[type[Any], ...]:
+        # A campaign not saved yet has no history or spend to show.
+        return self.inlines if obj is not None else (DaypartingScheduleInline,)
+
+    def get_fields(self, request: HttpRequest, obj: Campaign | None = None) -> tuple[str, ...]:
+        return self.fields if obj is None else (*self.fields, *self.readonly_fields)
+
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: Campaign | None = None
+    ) -> tuple[str, ...]:
+        # State read from the database: nothing to show before the campaign exists.
+        return () if obj is None else self.readonly_fields
+
+    @admin.display(description="blocking reasons")
+    def blocking_reasons(self, campaign: "CampaignRow") -> str | None:
+        return ", ".join(campaign.blocking_reasons) or None
+
+    @admin.display(description="blocking reasons now")
+    def blocking_now(self, campaign: Campaign) -> str:
+        _, reasons = CampaignService.should_campaign_be_active(campaign)
+        return ", ".join(reasons) or "Nothing: every constraint is met."
+
+    @admin.display(description="schedule")
+    def schedule(self, campaign: Campaign) -> str:
+        schedule = schedule_of(campaign)
+        return "Always" if schedule is None else schedule.describe()
+
+    @admin.display(description="spend today", ordering="spend_today")
+    def spend_today(self, campaign: "CampaignRow") -> Decimal:
+        return campaign.spend_today
+
+    @admin.action(description="Enable the selected campaigns", permissions=["change"])
+    def enable(self, request: HttpRequest, queryset: QuerySet[Campaign]) -> None:
+        changed = CampaignService.set_enabled(queryset, True)
+        self.message_user(request, f"Enabled {plural(changed, noun='campaign')}.")
+
+    @admin.action(description="Disable the selected campaigns", permissions=["change"])
+    def disable(self, request: HttpRequest, queryset: QuerySet[Campaign]) -> None:
+        changed = CampaignService.set_enabled(queryset, False)
+        self.message_user(request, f"Disabled {plural(changed, noun='campaign')}.")
+
+    @admin.action(description="Re-evaluate the selected campaigns now", permissions=["change"])
+    def reevaluate(self, request: HttpRequest, queryset: QuerySet[Campaign]) -> None:
+        result = CampaignService.sync(queryset, CampaignStatusChange.Cause.OPERATOR)
+        self.message_user(
+            request,
+            f"Re-evaluated: {plural(len(result.activated), noun='campaign')} activated, "
+            f"{len(result.paused)} paused.",
+        )

@@ -1,0 +1,116 @@
+"""The ledger's pages: spend added through the service, searched by name, exported as CSV;
+never changed or deleted."""
+
+import csv
+from collections.abc import Iterator
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import BadRequest, PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, StreamingHttpResponse
+from django.urls import URLPattern, path
+
+from ads.admin.columns import campaign_brand
+from ads.admin.filters import CampaignFilter, PickerAdmin, SearchableFilter
+from ads.admin.forms import SpendLogForm
+from ads.admin.search import campaigns_named, search_words
+from ads.models import SpendLog
+
+
+class CsvEcho:
+    """A file-like object that hands each CSV line back, so the export streams."""
+
+    def write(self, line: str) -> str:
+        return line
+
+
+def csv_text(value: str) -> str:
+    """Keep a spreadsheet from reading a description as a formula."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def spend_csv_lines(spends: QuerySet[SpendLog]) -> Iterator[str]:
+    writer = csv.writer(CsvEcho())
+    yield writer.writerow(
+        ["timestamp", "brand", "campaign", "amount", "description", "external_id", "recorded_at"]
+    )
+    for spend in spends.select_related("campaign__brand").iterator(chunk_size=2000):
+        yield writer.writerow(
+            [
+                spend.timestamp.isoformat(),
+                csv_text(spend.campaign.brand.name),
+                csv_text(spend.campaign.name),
+                spend.amount,
+                csv_text(spend.description),
+                csv_text(spend.external_id or ""),
+                spend.recorded_at.isoformat(),
+            ]
+        )
+
+
+@admin.register(SpendLog)
+class SpendLogAdmin(PickerAdmin):
+    """The ledger: spend is added through the service, never changed or deleted."""
+
+    form = SpendLogForm
+    list_display = ("timestamp", campaign_brand, "campaign", "amount", "description", "external_id")
+    list_filter = (("campaign__brand", SearchableFilter), ("campaign", CampaignFilter))
+    list_select_related = ("campaign__brand",)
+    date_hierarchy = "timestamp"
+    search_fields = ("description", "external_id", "campaign__name", "campaign__brand__name")
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[SpendLog], search_term: str
+    ) -> tuple[QuerySet[SpendLog], bool]:
+        """Each word, as Django's search splits them, in a spend's own text or in its campaign's
+        or brand's name (`search_fields`), every word matching.
+
+        Joined to campaign and brand, the names would be matched once per spend (every spend
+        of the ledger); they are matched among the campaigns instead, and the ledger is read
+        by campaign id.
+        """
+        for word in search_words(search_term):
+            queryset = queryset.filter(
+                Q(campaign_id__in=campaigns_named(word))
+                | Q(description__icontains=word)
+                | Q(external_id__icontains=word)
+            )
+        return queryset, False
+
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: SpendLog | None = None
+    ) -> tuple[str, ...]:
+        return () if obj is None else ("recorded_at",)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: SpendLog, form: Any, change: bool) -> None:
+        """Nothing to save: SpendLogForm recorded the spend through the service."""
+
+    def get_urls(self) -> list[URLPattern]:
+        export = path(
+            "export/",
+            self.admin_site.admin_view(self.export_csv),
+            name="ads_spendlog_export",
+        )
+        return [export, *super().get_urls()]
+
+    def export_csv(self, request: HttpRequest) -> StreamingHttpResponse:
+        """The rows the list shows (filters, search, date and order included), as CSV."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            spends = self.get_changelist_instance(request).queryset
+        except IncorrectLookupParameters as error:
+            raise BadRequest(f"Not a filter of the spend list: {error}") from None
+        return StreamingHttpResponse(
+            spend_csv_lines(spends),
+            content_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="spend.csv"'},
+        )
