@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from ads.models import Brand, Campaign, DaypartingSchedule, SpendLog
 from ads.periods import zone
+from ads.rules import budgets
 from ads.services import BudgetService, CampaignService, DaypartingService
 
 MONDAY_TO_FRIDAY = (0, 1, 2, 3, 4)
@@ -164,7 +165,7 @@ class Command(BaseCommand):
             day = hour.astimezone(zone(brand.timezone)).date()
             for campaign, amount in campaigns:
                 schedule = schedules.get(campaign.pk)
-                if spent[day] >= brand.daily_budget or (
+                if budgets.is_exceeded(spent[day], brand.daily_budget) or (
                     schedule is not None and not DaypartingService.is_within_window(schedule, hour)
                 ):
                     continue
