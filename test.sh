@@ -20,7 +20,7 @@
 #   ./test.sh
 #   ./test.sh ads/tests/test_x.py -k foo
 #   TEST_SH_SKIP_STATIC=1 ./test.sh -x
-#   TEST_SH_SQLITE=1 ./test.sh ads/tests/test_money_sums.py
+#   TEST_SH_SQLITE=1 ./test.sh ads/tests/sql/test_money_sums.py
 set -o errexit -o nounset -o pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -113,16 +113,17 @@ banner "pytest $*"
 .venv/bin/python -m pytest "$@"
 
 SQLITE_TESTS=(
-    ads/tests/test_money.py
-    ads/tests/test_money_sums.py
-    ads/tests/test_spend.py
-    ads/tests/test_bulk_spend.py
+    ads/tests/kernel/test_money.py
+    ads/tests/sql/test_money_sums.py
+    ads/tests/services/test_spend.py
+    ads/tests/services/test_bulk_spend.py
     ads/tests/test_import_spend.py
-    ads/tests/test_rollover.py
-    ads/tests/test_commands.py
-    ads/tests/test_properties.py
-    ads/tests/test_models.py
-    ads/tests/test_campaign_rules.py
+    ads/tests/services/test_rollover.py
+    ads/tests/commands/test_reset_and_reconcile.py
+    ads/tests/rules/test_window_properties.py
+    ads/tests/services/test_rollup_properties.py
+    ads/tests/models/test_models.py
+    ads/tests/services/test_campaigns.py
 )
 sqlite_pass() {
     banner "pytest on SQLite (in memory) $*"

@@ -1,7 +1,8 @@
 """The two management commands, run through call_command as manage.py runs them.
 
 The same reconcile run in a child process against raw-SQL corruption is in
-test_reliability_crash.py; here the output, the exit and the repair are checked in detail.
+ads/tests/reliability/test_crash.py; here the output, the exit and the repair are checked in
+detail.
 """
 
 import io

@@ -143,7 +143,8 @@ def snapshot() -> list[Any]:
 class BadSpendTests(TestCase):
     """Every refusal names the argument at fault and leaves the ledger, totals and states alone.
 
-    test_bad_input.py checks the wording; this checks which argument each error is filed under.
+    ads/tests/reliability/test_bad_input.py checks the wording; this checks which argument each
+    error is filed under.
     """
 
     def test_each_bad_argument_is_named_and_nothing_changes(self) -> None:

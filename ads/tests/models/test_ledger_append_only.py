@@ -21,9 +21,10 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Q
 from django.test import TestCase, TransactionTestCase
 
-from ads.checks import LEDGER_TRIGGER, W001, check_ledger_trigger
+from ads.checks import W001, check_ledger_trigger
 from ads.models import Campaign, SpendLog
 from ads.services import BudgetService
+from ads.sql.ledger_guard import LEDGER_TRIGGER
 from ads.tests.builders import make_campaign, totals
 
 ON_POSTGRESQL = skipUnless(connection.vendor == "postgresql", "the trigger is PostgreSQL's")

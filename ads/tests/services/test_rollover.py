@@ -2,7 +2,7 @@
 at each brand's own midnight (+05:30, +05:45 and UTC side by side), at a month end, and for
 backdated spends.
 
-Catching up after missed resets and the DST corners are in test_reliability_clock.py.
+Catching up after missed resets and the DST corners are in ads/tests/reliability/test_clock.py.
 """
 
 from datetime import date, datetime

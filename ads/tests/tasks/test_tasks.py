@@ -252,7 +252,7 @@ class BrokerDownTests(TransactionTestCase):
     def test_spend_pauses_at_once_with_the_broker_unreachable(self) -> None:
         closed = f"redis://127.0.0.1:{free_port()}/0"
         env = child_env(CELERY_BROKER_URL=closed)
-        child = start_script("ads.tests.test_tasks:record_spend_with_broker_down", env=env)
+        child = start_script("ads.tests.tasks.test_tasks:record_spend_with_broker_down", env=env)
         self.addCleanup(child.close)
         result = child.result(timeout=120)
         self.assertEqual(

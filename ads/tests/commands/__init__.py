@@ -1,0 +1,1 @@
+"""The management commands (ads/management/commands/), run through call_command."""

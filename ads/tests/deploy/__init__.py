@@ -1,0 +1,1 @@
+"""What runs the system: compose, Dockerfile, start scripts, settings, Flower, the README."""

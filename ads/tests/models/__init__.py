@@ -1,0 +1,1 @@
+"""The models (ads.models): properties, validation, system fields, the append-only ledger."""

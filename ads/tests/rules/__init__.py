@@ -1,0 +1,1 @@
+"""Pure rules (ads.rules): window and budget verdicts from values, no database."""

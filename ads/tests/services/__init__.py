@@ -1,0 +1,1 @@
+"""The services (ads.services): spend, roll-up, rollover, campaigns, dayparting."""

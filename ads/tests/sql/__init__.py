@@ -1,0 +1,1 @@
+"""The SQL home (ads.sql): money sums exact as Decimal on SQLite and PostgreSQL."""

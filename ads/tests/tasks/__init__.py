@@ -1,0 +1,1 @@
+"""The periodic tasks (ads.tasks) on a real worker, and the beat schedule that sends them."""
