@@ -117,7 +117,8 @@ SQLITE_TESTS=(
     ads/tests/sql/test_money_sums.py
     ads/tests/services/test_spend.py
     ads/tests/services/test_bulk_spend.py
-    ads/tests/test_import_spend.py
+    ads/tests/commands/test_import_spend.py
+    ads/tests/services/test_imports.py
     ads/tests/services/test_rollover.py
     ads/tests/commands/test_reset_and_reconcile.py
     ads/tests/rules/test_window_properties.py
