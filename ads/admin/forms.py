@@ -139,8 +139,8 @@ class SpendLogForm(ModelForm):
 
     The service is the one place that checks a spend and it writes in the same step, so the
     form records on a valid submission and turns the service's ValidationError into form
-    errors. The form never touches the model instance itself (every field is excluded from the
-    model form): the recorded row becomes `instance`. The admin's add view runs in a
+    errors. The form never touches the model instance itself (every model field is excluded):
+    the recorded row becomes `instance`. The admin's add view runs in a
     transaction, so a later failure still undoes the record.
     """
 
@@ -168,7 +168,11 @@ class SpendLogForm(ModelForm):
 
     class Meta:
         model = SpendLog
-        exclude = ("campaign", "amount", "timestamp", "description", "external_id")
+        # Every model field, the ones the ledger gains included: the declared fields go to the
+        # service, which builds the row. Not `fields = ()`: the admin would then build the form
+        # with the declared fields' names as model fields and write them (a blank timestamp as
+        # None) onto the recorded row.
+        exclude = tuple(field.name for field in SpendLog._meta.fields)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
