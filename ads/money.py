@@ -1,8 +1,9 @@
 """Money: one precision for every amount, and the parsing of amounts given by people and scripts."""
 
 import re
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from typing import Final
+from typing import Final, Literal
 
 from django.core.exceptions import ValidationError
 
@@ -31,15 +32,26 @@ _PLAIN_AMOUNT = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 
 AmountInput = Decimal | int | str
 
+# Which amounts a caller takes: a spend's (> 0), a credit's or charge's (either sign, never 0), a
+# reported day's total (>= 0).
+Sign = Literal["positive", "nonzero", "non_negative"]
+_SIGN_RULES: Final[dict[str, tuple[Callable[[Decimal], bool], str, str]]] = {
+    "positive": (lambda amount: amount > 0, "must be greater than 0", "not_positive"),
+    "nonzero": (lambda amount: amount != 0, "must not be 0", "zero"),
+    "non_negative": (lambda amount: amount >= 0, "must not be negative", "negative"),
+}
+
 
 def _refused(field: str, message: str, code: str) -> ValidationError:
     """An error on `field` that keeps its code (a dict of plain messages would drop it)."""
     return ValidationError({field: ValidationError(message, code=code)})
 
 
-def parse_amount(value: object, *, field: str = "amount") -> Decimal:
-    """Turn a Decimal, an int or a decimal string into an exact, positive amount of cents.
+def parse_amount(value: object, *, field: str = "amount", sign: Sign = "positive") -> Decimal:
+    """Turn a Decimal, an int or a decimal string into an exact amount of cents.
 
+    Positive by default (a spend); `sign` takes a credit or charge ("nonzero") or a reported
+    total ("non_negative") through the same checks, the size bound applying to the magnitude.
     Floats are refused rather than rounded: 0.1 + 0.2 is not 0.3 in binary, and money must add up.
     """
     if isinstance(value, float):
@@ -60,9 +72,10 @@ def parse_amount(value: object, *, field: str = "amount") -> Decimal:
         raise _refused(field, f"{value!r} is not a number.", "invalid") from None
     if not amount.is_finite():
         raise _refused(field, f"{value!r} is not a finite number.", "not_finite")
-    if amount <= 0:
-        raise _refused(field, f"{value} must be greater than 0.", "not_positive")
-    if amount > MAX_AMOUNT:
+    fits, rule, code = _SIGN_RULES[sign]
+    if not fits(amount):
+        raise _refused(field, f"{value} {rule}.", code)
+    if abs(amount) > MAX_AMOUNT:
         raise _refused(field, f"{value} exceeds the largest amount, {MAX_AMOUNT}.", "too_large")
     cents = amount.quantize(CENT)
     if cents != amount:
@@ -72,7 +85,9 @@ def parse_amount(value: object, *, field: str = "amount") -> Decimal:
     return cents
 
 
-def parse_amount_text(text: object, *, field: str = "amount") -> Decimal:
+def parse_amount_text(
+    text: object, *, field: str = "amount", sign: Sign = "positive"
+) -> Decimal:
     """An amount typed in a form or written in a file: plain decimal notation only.
 
     `parse_amount` takes what Python's Decimal takes, which suits code but not text from
@@ -84,8 +99,8 @@ def parse_amount_text(text: object, *, field: str = "amount") -> Decimal:
         raise _refused(field, f"{text!r} is not text.", "invalid_type")
     plain = text.strip()
     if _PLAIN_AMOUNT.fullmatch(plain):
-        return parse_amount(plain, field=field)
-    parse_amount(plain, field=field)  # raises "is not a number", "is not finite", ...
+        return parse_amount(plain, field=field, sign=sign)
+    parse_amount(plain, field=field, sign=sign)  # raises "is not a number", "is not finite", ...
     raise _refused(
         field,
         f"{text!r} is not a plain decimal amount: write digits with an optional decimal point, "

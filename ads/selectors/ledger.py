@@ -4,7 +4,7 @@ Every sum is a `MoneySum` (exact on SQLite too), and each is one statement whate
 of brands or campaigns: the local periods come in as a CASE over the time zones in use.
 """
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -147,3 +147,22 @@ def brand_spend_by_day(brand: Brand, days: int = 14, now: datetime | None = None
         DaySpend(day, totals.get(day, ZERO))
         for day in (first + timedelta(days=offset) for offset in range(days))
     ]
+
+
+def campaign_day_sum(
+    campaign_id: int, period: LocalPeriod, *, kinds: Collection[str] | None = None
+) -> Decimal:
+    """The plain sum of a campaign's ledger entries (of `kinds`, or all) in `period`'s local day.
+
+    Signed amounts added as they are: credits and downward reports count against spend. Read
+    under the campaign's lock by a writer, it is the sum that writer's entry changes.
+    """
+    entries = SpendLog.objects.filter(
+        campaign_id=campaign_id,
+        timestamp__gte=period.day_start,
+        timestamp__lt=period.day_end,
+    )
+    if kinds is not None:
+        entries = entries.filter(kind__in=list(kinds))
+    total = entries.aggregate(total=MoneySum("amount"))["total"]
+    return ZERO if total is None else Decimal(total)

@@ -2,6 +2,8 @@
 
     entries     checking spend as it comes in (every entry point)
     spend       record_spend, record_spends: the ledger row and the roll-up in one transaction
+    adjustments record_adjustment: credits and charges, with their reason
+    reports     record_reported_spend: a platform's total for a day, as one report entry
     imports     rows of spend (a CSV file or an API body): checked whole, recorded in batches
     rollup      the one roll-up of new rows into totals, and the pause at once
     rollover    the recount into a new local day or month, and the reset

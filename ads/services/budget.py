@@ -5,7 +5,7 @@ reconciliation, the brand summary). People call these from the shell, scripts an
 """
 
 from ads.selectors import brand_summary
-from ads.services import reconcile, rollover, rollup, spend
+from ads.services import adjustments, reconcile, reports, rollover, rollup, spend
 
 
 class BudgetService:
@@ -15,6 +15,8 @@ class BudgetService:
     record_spends = staticmethod(spend.record_spends)
     record_spend_batch = staticmethod(spend.record_spend_batch)
     check_spends = staticmethod(spend.check_spends)
+    record_adjustment = staticmethod(adjustments.record_adjustment)
+    record_reported_spend = staticmethod(reports.record_reported_spend)
     # The SpendLog signal's hook for a row created outside the services.
     apply_spend = staticmethod(rollup.roll_up_new_row)
     refresh_brand = staticmethod(rollover.refresh_brand)

@@ -8,6 +8,7 @@ named by its index ("entry 17: amount: ...").
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -20,6 +21,8 @@ from ads.validators import validate_spend_time, validate_text
 
 DESCRIPTION_LENGTH = 500
 EXTERNAL_ID_LENGTH = 200
+REASON_LENGTH = 500
+RECORDED_BY_LENGTH = 150
 
 
 @dataclass(frozen=True)
@@ -83,20 +86,51 @@ def new_spend(
     *,
     external_id: object = None,
     timestamp: object = None,
+    recorded_by: object = "",
 ) -> SpendLog:
-    """An unsaved ledger row, every argument checked; a blank external id is no id."""
-    value = parse_amount(amount)
+    """An unsaved spend row, every argument checked; a blank external id is no id."""
+    return new_entry(
+        campaign,
+        parse_amount(amount),
+        kind=SpendLog.Kind.SPEND,
+        description=description,
+        external_id=external_id,
+        timestamp=timestamp,
+        recorded_by=recorded_by,
+    )
+
+
+def new_entry(
+    campaign: object,
+    amount: Decimal,
+    *,
+    kind: str,
+    description: object = "",
+    reason: object = "",
+    external_id: object = None,
+    timestamp: object = None,
+    recorded_by: object = "",
+) -> SpendLog:
+    """An unsaved ledger row of `kind` for an amount already parsed; the rest checked here.
+
+    One place for the checks every kind of entry shares (spend, credit, charge, report).
+    """
     when = spend_time(timestamp)
     text = checked_text(description, field="description", max_length=DESCRIPTION_LENGTH)
+    why = checked_text(reason, field="reason", max_length=REASON_LENGTH)
+    who = checked_text(recorded_by, field="recorded_by", max_length=RECORDED_BY_LENGTH)
     if external_id is not None:
         given = checked_text(external_id, field="external_id", max_length=EXTERNAL_ID_LENGTH)
         external_id = given.strip() or None
     return SpendLog(
         campaign_id=campaign_id_of(campaign),
-        amount=value,
+        kind=kind,
+        amount=amount,
         timestamp=when,
         description=text,
+        reason=why,
         external_id=external_id,
+        recorded_by=who,
     )
 
 

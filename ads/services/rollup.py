@@ -38,13 +38,14 @@ def roll_up(
     already in it), so a spend after local midnight never lands in yesterday's total. A spend
     that would take a total past what the database holds is refused, named by its index in
     `entries` when given (the whole batch as checked). Then the campaigns of the brands that
-    rolled over or are now over budget are re-evaluated, once for the whole call.
+    rolled over or are now over budget, or whose totals a credit or downward report lowered (all
+    their campaigns: one may be back), are re-evaluated, once for the whole call.
     """
     now = timezone.now()
     added: dict[Brand, list[SpendLog]] = defaultdict(list)
     for spend in spends:
         added[brand_of[spend.campaign_id]].append(spend)
-    updated, rolled, over = [], [], []
+    updated, rolled, over, lowered = [], [], [], []
     periods: dict[str, LocalPeriod] = {}
     for brand, new in added.items():
         if brand.timezone not in periods:
@@ -60,7 +61,11 @@ def roll_up(
             (spend.amount for spend in new if period.contains_month(spend.timestamp)), ZERO
         )
         _refuse_overflow(brand, new, period, entries=entries)
+        _refuse_below_zero(brand)
         updated.append(brand)
+        if any(spend.amount < 0 for spend in new):
+            # A credit or a downward report: a total went down, a paused campaign may be back.
+            lowered.append(brand.pk)
         if brand.is_daily_budget_exceeded or brand.is_monthly_budget_exceeded:
             over.append(brand.pk)
     write_totals(updated, fields=("current_daily_spend", "current_monthly_spend"))
@@ -70,10 +75,11 @@ def roll_up(
             Brand.objects.filter(pk__in=[brand.pk for brand in rolled]),
             rules=[(Q(timezone=name), periods[name]) for name in zones],
         )
-    if not rolled and not over:
+    if not rolled and not over and not lowered:
         return SyncResult()
     campaigns = Campaign.objects.filter(
-        Q(brand_id__in=[brand.pk for brand in rolled]) | Q(brand_id__in=over, is_active=True)
+        Q(brand_id__in=[brand.pk for brand in rolled] + lowered)
+        | Q(brand_id__in=over, is_active=True)
     )
     return CampaignService.sync(campaigns, Cause.SPEND, now=now)
 
@@ -81,6 +87,18 @@ def roll_up(
 def roll_up_new_row(spend: SpendLog) -> None:
     """Roll up a row created outside the services (the SpendLog signal): lock, then roll up."""
     roll_up([spend], brand_of={spend.campaign_id: lock_brand_of(spend.campaign_id)})
+
+
+def _refuse_below_zero(brand: Brand) -> None:
+    """Refuse new rows that take a total of `brand` below 0 (the services check first, per
+    campaign and day; this holds for a row created through the ORM too)."""
+    for label, total in (
+        ("daily", brand.current_daily_spend),
+        ("monthly", brand.current_monthly_spend),
+    ):
+        if total < 0:
+            message = f"This would take the brand's {label} total to {total}, below 0."
+            raise ValidationError({"amount": ValidationError(message, code="below_zero")})
 
 
 def _refuse_overflow(

@@ -42,13 +42,22 @@ def record_spend(
     *,
     external_id: str | None = None,
     timestamp: datetime | None = None,
+    recorded_by: str = "",
 ) -> SpendLog:
     """Record one spend: ledger row, brand totals and any pause, in one transaction.
 
     Spend on a paused campaign is still recorded: the money was spent. A known `external_id`
-    returns the spend already recorded under it and counts nothing twice.
+    returns the spend already recorded under it and counts nothing twice. `recorded_by` is the
+    username of the person who entered it (the admin); empty for the shell, scripts and API.
     """
-    spend = new_spend(campaign, amount, description, external_id=external_id, timestamp=timestamp)
+    spend = new_spend(
+        campaign,
+        amount,
+        description,
+        external_id=external_id,
+        timestamp=timestamp,
+        recorded_by=recorded_by,
+    )
     with transaction.atomic():
         brand = lock_brand_of(spend.campaign_id)
         if spend.external_id is not None:
