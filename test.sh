@@ -123,6 +123,8 @@ SQLITE_TESTS=(
     ads/tests/commands/test_reset_and_reconcile.py
     ads/tests/rules/test_window_properties.py
     ads/tests/services/test_rollup_properties.py
+    ads/tests/services/test_adjustments.py
+    ads/tests/services/test_reports.py
     ads/tests/models/test_models.py
     ads/tests/services/test_campaigns.py
 )
