@@ -1,5 +1,5 @@
-"""Property-based tests of the roll-up: any sequence of spends, batches, clock moves and resets
-ends with totals equal to sums.
+"""Property-based tests of the roll-up: any sequence of spends, batches, credits, charges,
+platform reports, clock moves and resets ends with totals equal to sums, never below 0.
 
 The property is checked against an independent model written here: the totals by summing the
 spends a test made by their local day and month. The window rule's properties are in
@@ -7,16 +7,17 @@ ads/tests/rules/test_window_properties.py.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import time_machine
+from django.core.exceptions import ValidationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
-from ads.models import Brand, Campaign
+from ads.models import Brand, Campaign, SpendLog
 from ads.money import AmountInput
 from ads.services import BudgetService, SpendEntry
 
@@ -34,7 +35,7 @@ class Spend:
 
 @dataclass(frozen=True)
 class Step:
-    kind: str  # "spend", "batch", "advance" or "reset"
+    kind: str  # "spend", "batch", "adjust", "report", "advance" or "reset"
     spends: tuple[Spend, ...] = ()
     minutes: int = 0
 
@@ -51,6 +52,21 @@ steps = st.one_of(
     st.builds(
         Step, kind=st.just("batch"), spends=st.lists(spends, min_size=1, max_size=4).map(tuple)
     ),
+    # A credit (cents < 0) or a charge; a report of a day's total (cents >= 0), `minutes` back.
+    st.builds(
+        Step,
+        kind=st.just("adjust"),
+        spends=st.tuples(
+            spends.map(lambda s: Spend(s.brand, -s.cents, s.backdate_minutes, "string"))
+        ),
+    ),
+    st.builds(Step, kind=st.just("adjust"), spends=st.tuples(spends)),
+    st.builds(
+        Step,
+        kind=st.just("report"),
+        spends=st.tuples(spends.map(lambda s: Spend(s.brand, s.cents - 1, 0, "string"))),
+        minutes=st.integers(0, 60 * 24 * 30),
+    ),
     st.builds(Step, kind=st.just("advance"), minutes=st.integers(1, 60 * 30)),
     st.builds(Step, kind=st.just("reset")),
 )
@@ -61,6 +77,25 @@ def amount_input(spend: Spend) -> AmountInput:
         return spend.cents // 100
     amount = Decimal(spend.cents) / 100
     return f"{amount:.2f}" if spend.form == "string" else amount
+
+
+# The model's ledger: (brand index, amount, when, kind).
+Entry = tuple[int, Decimal, datetime, str]
+REPORTED = ("spend", "report")
+
+
+def day_sum(
+    ledger: list[Entry], brand: int, day: date, tz: ZoneInfo, kinds: tuple[str, ...] | None = None
+) -> Decimal:
+    """The model's sum of one brand's (one campaign's) entries on a local day."""
+    return sum(
+        (
+            a
+            for b, a, at, kind in ledger
+            if b == brand and at.astimezone(tz).date() == day and (kinds is None or kind in kinds)
+        ),
+        Decimal(0),
+    )
 
 
 class RollUpProperties(HypothesisTestCase):
@@ -76,7 +111,7 @@ class RollUpProperties(HypothesisTestCase):
             ]
             campaigns = [Campaign.objects.create(brand=brand, name="Search") for brand in brands]
             # The model: every spend made, and when each brand was last rolled to "today".
-            ledger: list[tuple[int, Decimal, datetime]] = []
+            ledger: list[Entry] = []
             touched = [START for _ in brands]
             now = START
             for step in plan:
@@ -86,6 +121,46 @@ class RollUpProperties(HypothesisTestCase):
                 elif step.kind == "reset":
                     BudgetService.reset_daily_monthly_spends()
                     touched = [now for _ in brands]
+                elif step.kind == "adjust":
+                    s = step.spends[0]
+                    when = now - timedelta(minutes=s.backdate_minutes)
+                    tz = ZoneInfo(ZONES[s.brand])
+                    amount = Decimal(s.cents) / 100
+                    fits = day_sum(ledger, s.brand, when.astimezone(tz).date(), tz) + amount >= 0
+                    try:
+                        BudgetService.record_adjustment(
+                            campaigns[s.brand], amount_input(s), "why", timestamp=when
+                        )
+                    except ValidationError:
+                        self.assertFalse(fits)
+                    else:
+                        self.assertTrue(fits)
+                        kind = "credit" if amount < 0 else "charge"
+                        ledger.append((s.brand, amount, when, kind))
+                        touched[s.brand] = now
+                elif step.kind == "report":
+                    s = step.spends[0]
+                    tz = ZoneInfo(ZONES[s.brand])
+                    day = (now - timedelta(minutes=step.minutes)).astimezone(tz).date()
+                    total = Decimal(s.cents) / 100
+                    change = total - day_sum(ledger, s.brand, day, tz, REPORTED)
+                    fits = day_sum(ledger, s.brand, day, tz) + change >= 0
+                    try:
+                        entry = BudgetService.record_reported_spend(
+                            campaigns[s.brand], day, amount_input(s), source="google_ads"
+                        )
+                    except ValidationError:
+                        self.assertFalse(fits)
+                        continue
+                    self.assertTrue(fits)
+                    if change == 0:
+                        self.assertIsNone(entry)
+                        continue
+                    assert entry is not None
+                    self.assertEqual(entry.amount, change)
+                    self.assertEqual(entry.timestamp.astimezone(tz).date(), day)
+                    ledger.append((s.brand, change, entry.timestamp, "report"))
+                    touched[s.brand] = now
                 else:
                     entries = [
                         SpendEntry(
@@ -106,14 +181,17 @@ class RollUpProperties(HypothesisTestCase):
                         BudgetService.record_spends(entries)
                     for s, entry in zip(step.spends, entries, strict=True):
                         assert entry.timestamp is not None
-                        ledger.append((s.brand, Decimal(s.cents) / 100, entry.timestamp))
+                        ledger.append((s.brand, Decimal(s.cents) / 100, entry.timestamp, "spend"))
                         touched[s.brand] = now
+                for stored in Brand.objects.all():
+                    lowest = min(stored.current_daily_spend, stored.current_monthly_spend)
+                    self.assertGreaterEqual(lowest, 0)
 
         for index, brand in enumerate(brands):
             brand.refresh_from_db()
             tz = ZoneInfo(brand.timezone)
             day = touched[index].astimezone(tz).date()
-            local = [(a, at.astimezone(tz).date()) for b, a, at in ledger if b == index]
+            local = [(a, at.astimezone(tz).date()) for b, a, at, _ in ledger if b == index]
             self.assertEqual(brand.spend_day, day)
             self.assertEqual(
                 brand.current_daily_spend, sum((a for a, d in local if d == day), Decimal(0))
@@ -122,3 +200,4 @@ class RollUpProperties(HypothesisTestCase):
                 brand.current_monthly_spend,
                 sum((a for a, d in local if d.replace(day=1) == day.replace(day=1)), Decimal(0)),
             )
+        self.assertEqual(SpendLog.objects.count(), len(ledger))
