@@ -21,8 +21,10 @@ SCRIPT = """\
 \\set n random(1, 1000000000000)
 \\set cid random(:cmin, :cmax)
 BEGIN;
-INSERT INTO ads_spendlog (campaign_id, amount, "timestamp", description, external_id, recorded_at)
-    VALUES (:cid, 0.01, now(), '', 'pgbench-' || :client_id || '-' || :n, now())
+INSERT INTO ads_spendlog
+        (campaign_id, kind, amount, "timestamp", description, external_id, reason, recorded_by,
+         recorded_at)
+    VALUES (:cid, 'spend', 0.01, now(), '', 'pgbench-' || :client_id || '-' || :n, '', '', now())
     ON CONFLICT DO NOTHING;
 UPDATE ads_brand SET current_daily_spend = current_daily_spend + 0.01,
         current_monthly_spend = current_monthly_spend + 0.01
@@ -36,9 +38,10 @@ BATCH_SCRIPT = """\
 BEGIN;
 WITH spends AS (
     INSERT INTO ads_spendlog
-        (campaign_id, amount, "timestamp", description, external_id, recorded_at)
-    SELECT :cmin + floor(random() * (:cmax - :cmin + 1))::int, 0.01, now(), '',
-        'pgbench-' || :client_id || '-' || :n || '-' || g, now()
+        (campaign_id, kind, amount, "timestamp", description, external_id, reason, recorded_by,
+         recorded_at)
+    SELECT :cmin + floor(random() * (:cmax - :cmin + 1))::int, 'spend', 0.01, now(), '',
+        'pgbench-' || :client_id || '-' || :n || '-' || g, '', '', now()
     FROM generate_series(1, :batch) AS g
     ON CONFLICT DO NOTHING
     RETURNING campaign_id, amount
