@@ -4,6 +4,7 @@ read-only pages and inlines of the rows the system writes."""
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
 
 from ads.admin.forms import LatestRowsFormSet
@@ -19,6 +20,12 @@ else:
     StackedInline = admin.StackedInline
 
 STYLES = {"all": ("ads/admin.css",)}
+
+
+def operator(request: HttpRequest) -> AbstractBaseUser | None:
+    """The signed-in person an admin request acts for, named in the status history."""
+    user = request.user
+    return user if isinstance(user, AbstractBaseUser) else None
 
 
 def plural(count: int, *, noun: str) -> str:

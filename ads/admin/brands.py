@@ -1,22 +1,23 @@
 """The brand pages: budgets and spend at a glance, a brand's summary and its last 14 days."""
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.contrib import admin
+from django.db import transaction
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
-from ads.admin.base import STYLES, TabularInline
-from ads.admin.columns import usage
+from ads.admin.base import STYLES, TabularInline, operator
+from ads.admin.columns import budget_history_table, usage
 from ads.admin.deletion import SystemHistoryDeletion
 from ads.admin.filters import OverBudgetFilter
-from ads.admin.forms import BrandForm
+from ads.admin.forms import LATEST_ROWS, BrandForm
 from ads.models import Brand, Campaign
-from ads.selectors import brand_spend_by_day
-from ads.services import BudgetService
+from ads.selectors import brand_budget_history, brand_spend_by_day
+from ads.services import BudgetService, CampaignService
 
 if TYPE_CHECKING:
     from django.contrib.admin.options import _FieldsetSpec
@@ -54,11 +55,15 @@ class BrandAdmin(SystemHistoryDeletion):
     search_fields = ("name",)
     # Explicit: the campaign counts' GROUP BY would drop Meta.ordering (the brand picker pages).
     ordering = ("name",)
-    readonly_fields = ("summary", "last_14_days")
+    readonly_fields = ("summary", "last_14_days", "budget_history")
     add_fieldsets: "_FieldsetSpec" = (
         (None, {"fields": ("name", "timezone", "daily_budget", "monthly_budget")}),
     )
-    fieldsets = (*add_fieldsets, ("Spend", {"fields": ("summary", "last_14_days")}))
+    fieldsets = (
+        *add_fieldsets,
+        ("Spend", {"fields": ("summary", "last_14_days")}),
+        ("Budget history", {"fields": ("budget_history",)}),
+    )
     inlines = (CampaignInline,)
 
     class Media:
@@ -70,6 +75,18 @@ class BrandAdmin(SystemHistoryDeletion):
             active_campaigns=Count("campaigns", filter=Q(campaigns__is_active=True)),
             total_campaigns=Count("campaigns"),
         )
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        """One evaluation per edit, naming its operator: a new budget re-evaluates the brand's
+        campaigns, and the status changes it causes say who saved it."""
+        with transaction.atomic(), CampaignService.one_evaluation(by=operator(request)):
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_fieldsets(self, request: HttpRequest, obj: Brand | None = None) -> "_FieldsetSpec":
         # The spend of a brand not saved yet is nothing to show.
@@ -91,6 +108,10 @@ class BrandAdmin(SystemHistoryDeletion):
     def summary(self, brand: Brand) -> str:
         context = {"summary": BudgetService.get_brand_summary(brand)}
         return render_to_string("admin/ads/brand/summary.html", context)
+
+    @admin.display(description=f"budget changes (latest {LATEST_ROWS} saves)")
+    def budget_history(self, brand: Brand) -> str:
+        return budget_history_table(brand_budget_history(brand, limit=LATEST_ROWS))
 
     @admin.display(description="last 14 days")
     def last_14_days(self, brand: Brand) -> str:

@@ -11,14 +11,14 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path
 
-from ads.admin.base import STYLES, ReadOnlyInline, StackedInline, plural
-from ads.admin.columns import StatusReasonsColumn, schedule_of
+from ads.admin.base import STYLES, ReadOnlyInline, StackedInline, operator, plural
+from ads.admin.columns import StatusReasonsColumn, budget_history_table, schedule_of
 from ads.admin.deletion import SystemHistoryDeletion
 from ads.admin.filters import BlockingReasonFilter, PickerAdmin, SearchableFilter
 from ads.admin.forms import CAMPAIGN_SEARCH_URL, LATEST_ROWS, DaypartingScheduleForm
 from ads.admin.search import CampaignSearchView
 from ads.models import Campaign, CampaignStatusChange, DaypartingSchedule, SpendLog
-from ads.selectors import with_spend_today
+from ads.selectors import campaign_budget_history, with_spend_today
 from ads.services import CampaignService
 
 if TYPE_CHECKING:
@@ -56,9 +56,12 @@ class DaypartingScheduleInline(StackedInline):
 
 class StatusHistoryInline(StatusReasonsColumn, ReadOnlyInline):
     model = CampaignStatusChange
-    fields = ("changed_at", "is_active", "reasons_text", "cause")
+    fields = ("changed_at", "is_active", "reasons_text", "cause", "changed_by")
     readonly_fields = fields
     verbose_name_plural = f"Status history (latest {LATEST_ROWS})"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[CampaignStatusChange]:
+        return super().get_queryset(request).select_related("changed_by")
 
 
 class LatestSpendInline(ReadOnlyInline):
@@ -85,8 +88,8 @@ class CampaignAdmin(SystemHistoryDeletion, PickerAdmin):
     autocomplete_fields = ("brand",)
     actions = ("enable", "disable", "reevaluate")
     inlines = (DaypartingScheduleInline, StatusHistoryInline, LatestSpendInline)
-    fields = ("brand", "name", "is_enabled")
-    readonly_fields = ("is_active", "blocking_now", "spend_today")
+    fields = ("brand", "name", "is_enabled", "daily_cap", "total_cap", "start_date", "end_date")
+    readonly_fields = ("is_active", "blocking_now", "spend_today", "budget_history")
 
     class Media:
         css = STYLES
@@ -107,7 +110,7 @@ class CampaignAdmin(SystemHistoryDeletion, PickerAdmin):
         """One evaluation per edit: the form saves the campaign, then its schedule inline, and
         evaluated in between a campaign created with its window closed would log "serving",
         then "paused". The transaction is outside, so the evaluation commits with the edit."""
-        with transaction.atomic(), CampaignService.one_evaluation():
+        with transaction.atomic(), CampaignService.one_evaluation(by=operator(request)):
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_urls(self) -> list[URLPattern]:
@@ -140,6 +143,10 @@ class CampaignAdmin(SystemHistoryDeletion, PickerAdmin):
         _, reasons = CampaignService.should_campaign_be_active(campaign)
         return ", ".join(reasons) or "Nothing: every constraint is met."
 
+    @admin.display(description=f"cap and flight changes (latest {LATEST_ROWS} saves)")
+    def budget_history(self, campaign: Campaign) -> str:
+        return budget_history_table(campaign_budget_history(campaign, limit=LATEST_ROWS))
+
     @admin.display(description="schedule")
     def schedule(self, campaign: Campaign) -> str:
         schedule = schedule_of(campaign)
@@ -151,17 +158,19 @@ class CampaignAdmin(SystemHistoryDeletion, PickerAdmin):
 
     @admin.action(description="Enable the selected campaigns", permissions=["change"])
     def enable(self, request: HttpRequest, queryset: QuerySet[Campaign]) -> None:
-        changed = CampaignService.set_enabled(queryset, True)
+        changed = CampaignService.set_enabled(queryset, True, by=operator(request))
         self.message_user(request, f"Enabled {plural(changed, noun='campaign')}.")
 
     @admin.action(description="Disable the selected campaigns", permissions=["change"])
     def disable(self, request: HttpRequest, queryset: QuerySet[Campaign]) -> None:
-        changed = CampaignService.set_enabled(queryset, False)
+        changed = CampaignService.set_enabled(queryset, False, by=operator(request))
         self.message_user(request, f"Disabled {plural(changed, noun='campaign')}.")
 
     @admin.action(description="Re-evaluate the selected campaigns now", permissions=["change"])
     def reevaluate(self, request: HttpRequest, queryset: QuerySet[Campaign]) -> None:
-        result = CampaignService.sync(queryset, CampaignStatusChange.Cause.OPERATOR)
+        result = CampaignService.sync(
+            queryset, CampaignStatusChange.Cause.OPERATOR, by=operator(request)
+        )
         self.message_user(
             request,
             f"Re-evaluated: {plural(len(result.activated), noun='campaign')} activated, "

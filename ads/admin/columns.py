@@ -1,14 +1,34 @@
 """Columns several pages show: spend against a budget, a campaign's brand and schedule, the
-reasons of a status change."""
+reasons of a status change, the budget history."""
 
 from decimal import ROUND_DOWN, Decimal
 
 from django.contrib import admin
+from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from ads.models import Campaign, CampaignStatusChange, DaypartingSchedule, SpendLog
 from ads.rules import budgets
+from ads.selectors import FieldChange
+
+
+def budget_history_table(changes: list[FieldChange]) -> str:
+    """The budget history of a brand or campaign page: when (in the brand's zone), who, what.
+
+    Values as typed: amounts with their cents, dates as YYYY-MM-DD, "none" for an empty one.
+    """
+    rows = [
+        {
+            "when": f"{change.when:%Y-%m-%d %H:%M:%S} {change.zone}",
+            "who": change.who,
+            "field": change.field,
+            "old": "none" if change.old is None else str(change.old),
+            "new": "none" if change.new is None else str(change.new),
+        }
+        for change in changes
+    ]
+    return render_to_string("admin/ads/budget_history.html", {"rows": rows})
 
 
 def usage(spend: Decimal, *, budget: Decimal) -> SafeString:

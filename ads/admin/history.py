@@ -25,9 +25,17 @@ class ReadOnlyAdmin(PickerAdmin):
 
 @admin.register(CampaignStatusChange)
 class CampaignStatusChangeAdmin(StatusReasonsColumn, ReadOnlyAdmin):
-    list_display = ("changed_at", "campaign", campaign_brand, "is_active", "reasons_text", "cause")
+    list_display = (
+        "changed_at",
+        "campaign",
+        campaign_brand,
+        "is_active",
+        "reasons_text",
+        "cause",
+        "changed_by",
+    )
     list_filter = ("cause", "is_active", ("campaign", CampaignFilter))
-    list_select_related = ("campaign__brand",)
+    list_select_related = ("campaign__brand", "changed_by")
     date_hierarchy = "changed_at"
 
 

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from ads.models.base import GuardedModel
 from ads.models.fields import budget_field, total_field
@@ -42,6 +43,9 @@ class Brand(GuardedModel):
     system_fields = frozenset(
         {"current_daily_spend", "current_monthly_spend", "spend_day", "spend_month", "created_at"}
     )
+    # Who changed the budgets (and the name or zone), when, from what: one row per save. The
+    # totals are written by queryset updates, never by save(), and are not copied either.
+    history = HistoricalRecords(excluded_fields=sorted(system_fields | {"updated_at"}))
 
     class Meta:
         ordering = ("name",)

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from ads.models.base import GuardedModel
 from ads.models.brand import Brand
@@ -54,6 +55,9 @@ class Campaign(GuardedModel):
     updated_at = models.DateTimeField(auto_now=True)
 
     system_fields = frozenset({"is_active", "current_daily_spend", "total_spend", "created_at"})
+    # Who changed the caps and the flight (and the switch, name or brand), when, from what: one
+    # row per save. `is_active` and the totals are written by queryset updates and not copied.
+    history = HistoricalRecords(excluded_fields=sorted(system_fields | {"updated_at"}))
 
     class Meta:
         ordering = ("brand__name", "name")

@@ -7,10 +7,13 @@ importable from here.
 from ads.selectors.brands import brand_summary, current_periods, stored_period_rules
 from ads.selectors.budgets import DAILY, MONTHLY, exceeded, exceeded_flag
 from ads.selectors.campaigns import campaign_facts
+from ads.selectors.history import FieldChange, brand_budget_history, campaign_budget_history
 from ads.selectors.ledger import (
     DaySpend,
     PeriodRule,
     brand_spend_by_day,
+    with_campaign_day_spend,
+    with_campaign_ledger_totals,
     with_ledger_totals,
     with_spend_today,
 )
@@ -21,9 +24,12 @@ __all__ = [
     "MONTHLY",
     "DaySpend",
     "FactGroup",
+    "FieldChange",
     "PeriodRule",
+    "brand_budget_history",
     "brand_spend_by_day",
     "brand_summary",
+    "campaign_budget_history",
     "campaign_facts",
     "current_periods",
     "exceeded",
@@ -31,6 +37,8 @@ __all__ = [
     "fact_groups",
     "in_groups",
     "stored_period_rules",
+    "with_campaign_day_spend",
+    "with_campaign_ledger_totals",
     "with_ledger_totals",
     "with_spend_today",
 ]

@@ -10,6 +10,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
@@ -26,6 +27,9 @@ Cause = CampaignStatusChange.Cause
 
 # The campaigns edited inside `CampaignService.one_evaluation`, evaluated when it ends.
 _pending_evaluations: ContextVar[set[int] | None] = ContextVar("pending_evaluations", default=None)
+# The person whose edit `one_evaluation` wraps: named on the operator changes made inside it
+# (a brand's save re-evaluates its campaigns from a receiver, with no request at hand).
+_operator: ContextVar[int | None] = ContextVar("operator", default=None)
 
 
 @dataclass
@@ -55,13 +59,20 @@ class CampaignService:
 
     @staticmethod
     def sync(
-        campaigns: QuerySet[Campaign], cause: str, *, now: datetime | None = None
+        campaigns: QuerySet[Campaign],
+        cause: str,
+        *,
+        now: datetime | None = None,
+        by: AbstractBaseUser | None = None,
     ) -> SyncResult:
         """Bring `is_active` of every campaign in `campaigns` in line with the rules.
 
         Set-based: one lock, one read, at most two updates and one insert of history, whatever
-        the number of campaigns. Repeating it changes nothing, so a task may run twice.
+        the number of campaigns. Repeating it changes nothing, so a task may run twice. The
+        history names `by` (or the operator of the enclosing `one_evaluation`) when the cause
+        is an operator's; a sweep's changes name nobody.
         """
+        changed_by_id = _operator_id(cause, by=by)
         result = SyncResult()
         history = []
         with transaction.atomic():
@@ -82,6 +93,7 @@ class CampaignService:
                         is_active=should_be_active,
                         reasons=found,
                         cause=cause,
+                        changed_by_id=changed_by_id,
                     )
                 )
             if result.activated:
@@ -106,22 +118,24 @@ class CampaignService:
 
     @classmethod
     @contextmanager
-    def one_evaluation(cls) -> Iterator[None]:
+    def one_evaluation(cls, *, by: AbstractBaseUser | None = None) -> Iterator[None]:
         """Evaluate the campaigns edited inside the block once, when it ends without error.
 
         One edit can be several saves: the admin saves a new campaign, then its schedule.
         Evaluated in between, a campaign created with its window closed would log "serving"
         and, a moment later, "paused". Give the block its own transaction around it, so the
-        evaluation commits with the edits.
+        evaluation commits with the edits. The status changes the block causes name `by`.
         """
         pending: set[int] = set()
         token = _pending_evaluations.set(pending)
+        operator = _operator.set(_operator_id(Cause.OPERATOR, by=by))
         try:
             yield
+            if pending:
+                cls.sync(Campaign.objects.filter(pk__in=pending), Cause.OPERATOR)
         finally:
+            _operator.reset(operator)
             _pending_evaluations.reset(token)
-        if pending:
-            cls.sync(Campaign.objects.filter(pk__in=pending), Cause.OPERATOR)
 
     @staticmethod
     def lock_brand(brand_id: int) -> None:
@@ -159,13 +173,17 @@ class CampaignService:
         }
 
     @classmethod
-    def set_enabled(cls, campaigns: QuerySet[Campaign], enabled: bool) -> int:
+    def set_enabled(
+        cls, campaigns: QuerySet[Campaign], enabled: bool, *, by: AbstractBaseUser | None = None
+    ) -> int:
         """Flip the operator's switch of many campaigns at once; return how many changed.
 
         Locks their brands first (the locking rule), then re-evaluates them with cause OPERATOR,
         in a fixed number of queries. The campaigns are fixed by id before the update, so a
-        queryset filtered on `is_enabled` still re-evaluates every campaign it named.
+        queryset filtered on `is_enabled` still re-evaluates every campaign it named. The
+        status history names `by`, the person who flipped it (empty from the shell).
         """
+        _operator_id(Cause.OPERATOR, by=by)  # a bad `by` changes nothing
         with transaction.atomic():
             ids = list(campaigns.order_by().values_list("pk", flat=True))
             named = Campaign.objects.filter(pk__in=ids)
@@ -173,5 +191,19 @@ class CampaignService:
             changed = named.exclude(is_enabled=enabled).update(
                 is_enabled=enabled, updated_at=timezone.now()
             )
-            cls.sync(named, Cause.OPERATOR)
+            cls.sync(named, Cause.OPERATOR, by=by)
         return changed
+
+
+def _operator_id(cause: str, *, by: AbstractBaseUser | None) -> int | None:
+    """Whom a status change of `cause` names: `by`, else the enclosing edit's operator.
+
+    Only an operator's cause names a person; `by` must be a saved user.
+    """
+    if by is None:
+        return _operator.get() if cause == Cause.OPERATOR else None
+    if not isinstance(by, AbstractBaseUser) or by.pk is None:
+        raise ValidationError({"by": f"{by!r} is not a saved user."})
+    if cause != Cause.OPERATOR:
+        raise ValidationError({"by": f"Only an operator's change names a person, not {cause!r}."})
+    return int(by.pk)
