@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from ads.models import Brand, Campaign, DaypartingSchedule, SpendLog
-from ads.money import parse_amount_text
+from ads.money import Sign, parse_amount_text
 from ads.periods import timezone_names
 from ads.rules.windows import ALL_DAYS, WEEKDAY_NAMES
 from ads.services import BudgetService
@@ -124,12 +124,15 @@ class LatestRowsFormSet(BaseInlineFormSet):
 class AmountField(forms.CharField):
     """An amount typed by a person: plain decimal notation (`parse_amount_text`), exactly."""
 
+    # Which amounts the field takes (a spend's by default; `parse_amount`'s sign rules).
+    sign: Sign = "positive"
+
     def clean(self, value: Any) -> Any:
         text = super().clean(value)
         if text in self.empty_values:
             return text
         try:
-            return parse_amount_text(text)
+            return parse_amount_text(text, sign=self.sign)
         except ValidationError as error:
             raise ValidationError(error.error_dict["amount"]) from None
 
@@ -166,6 +169,9 @@ class SpendLogForm(ModelForm):
         help_text=SpendLog._meta.get_field("external_id").help_text,
     )
 
+    # The username of the person submitting (the admin sets it per request); empty otherwise.
+    recorded_by = ""
+
     class Meta:
         model = SpendLog
         # Every model field, the ones the ledger gains included: the declared fields go to the
@@ -196,7 +202,63 @@ class SpendLogForm(ModelForm):
                 data["description"],
                 external_id=external_id,
                 timestamp=data["timestamp"],
+                recorded_by=self.recorded_by,
             )
         except ValidationError as error:
             self.add_error(None, error)
         return data
+
+
+class SignedAmountField(AmountField):
+    """A credit (written with a minus) or a charge: never 0."""
+
+    sign = "nonzero"
+
+
+class AdjustmentForm(forms.Form):
+    """A credit or a charge, recorded through `BudgetService.record_adjustment` on `save`.
+
+    The service checks everything (the reason, a credit larger than the day's spend) in the
+    transaction it writes in; its ValidationError becomes the form's errors.
+    """
+
+    campaign = CampaignChoiceField(
+        queryset=Campaign.objects.select_related("brand"),
+        widget=CampaignPicker(SpendLog._meta.get_field("campaign"), admin.site),
+        help_text="Type part of the brand's or the campaign's name.",
+    )
+    amount = SignedAmountField(
+        max_length=40,
+        help_text="A credit is negative (-25.00: a refund for invalid clicks, a make-good); a "
+        "charge positive.",
+    )
+    reason = forms.CharField(
+        max_length=500, help_text="Why it is made; kept in the ledger with the entry."
+    )
+    timestamp = forms.SplitDateTimeField(
+        required=False,
+        widget=AdminSplitDateTime,
+        help_text="The moment whose day and month it counts in; blank means now.",
+    )
+    external_id = forms.CharField(label="External id", max_length=200, required=False)
+
+    def __init__(self, *args: Any, recorded_by: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.recorded_by = recorded_by
+        self.fields["timestamp"].label = f"Timestamp ({timezone.get_current_timezone_name()})"
+
+    def save(self) -> SpendLog | None:
+        """Record the credit or charge; None (with the errors on the form) if refused."""
+        data = self.cleaned_data
+        try:
+            return BudgetService.record_adjustment(
+                data["campaign"],
+                data["amount"],
+                data["reason"],
+                external_id=data["external_id"] or None,
+                timestamp=data["timestamp"],
+                recorded_by=self.recorded_by,
+            )
+        except ValidationError as error:
+            self.add_error(None, error)
+            return None

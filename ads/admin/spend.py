@@ -1,20 +1,23 @@
-"""The ledger's pages: spend added through the service, searched by name, exported as CSV;
-never changed or deleted."""
+"""The ledger's pages: spend, credits and charges added through the services (with who
+recorded them), searched by name, exported as CSV; never changed or deleted."""
 
 import csv
 from collections.abc import Iterator
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 
 from ads.admin.columns import campaign_brand
 from ads.admin.filters import CampaignFilter, PickerAdmin, SearchableFilter
-from ads.admin.forms import SpendLogForm
+from ads.admin.forms import AdjustmentForm, SpendLogForm
 from ads.admin.search import campaigns_named, search_words
 from ads.models import SpendLog
 
@@ -55,7 +58,17 @@ class SpendLogAdmin(PickerAdmin):
     """The ledger: spend is added through the service, never changed or deleted."""
 
     form = SpendLogForm
-    list_display = ("timestamp", campaign_brand, "campaign", "amount", "description", "external_id")
+    list_display = (
+        "timestamp",
+        campaign_brand,
+        "campaign",
+        "kind",
+        "amount",
+        "reason",
+        "description",
+        "external_id",
+        "recorded_by",
+    )
     list_filter = (("campaign__brand", SearchableFilter), ("campaign", CampaignFilter))
     list_select_related = ("campaign__brand",)
     date_hierarchy = "timestamp"
@@ -82,7 +95,14 @@ class SpendLogAdmin(PickerAdmin):
     def get_readonly_fields(
         self, request: HttpRequest, obj: SpendLog | None = None
     ) -> tuple[str, ...]:
-        return () if obj is None else ("recorded_at",)
+        return () if obj is None else ("kind", "reason", "recorded_by", "recorded_at")
+
+    def get_form(
+        self, request: HttpRequest, obj: SpendLog | None = None, change: bool = False, **kwargs: Any
+    ) -> "type[forms.ModelForm[SpendLog]]":
+        """The spend form, told who is submitting it (the ledger keeps who recorded a spend)."""
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (form,), {"recorded_by": request.user.get_username()})
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -99,7 +119,31 @@ class SpendLogAdmin(PickerAdmin):
             self.admin_site.admin_view(self.export_csv),
             name="ads_spendlog_export",
         )
-        return [export, *super().get_urls()]
+        adjustment = path(
+            "adjustment/",
+            self.admin_site.admin_view(self.adjustment_view),
+            name="ads_spendlog_adjustment",
+        )
+        return [export, adjustment, *super().get_urls()]
+
+    def adjustment_view(self, request: HttpRequest) -> HttpResponse:
+        """Record a credit or a charge with its reason, as the signed-in user."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = AdjustmentForm(request.POST or None, recorded_by=request.user.get_username())
+        if request.method == "POST" and form.is_valid():
+            entry = form.save()
+            if entry is not None:
+                self.message_user(request, f"Recorded: {entry.kind} of {entry.amount}.")
+                return redirect("admin:ads_spendlog_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Record a credit or charge",
+            "form": form,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/ads/spendlog/adjustment.html", context)
 
     def export_csv(self, request: HttpRequest) -> StreamingHttpResponse:
         """The rows the list shows (filters, search, date and order included), as CSV."""
