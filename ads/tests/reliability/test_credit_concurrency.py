@@ -64,7 +64,7 @@ class ConcurrentCreditAndReportTests(TransactionTestCase):
 
     def mixed(self, index: int) -> list[str]:
         rng = random.Random(index)
-        refusals = []
+        refusals: list[str] = []
         for step in range(STEPS):
             campaign = rng.choice(self.campaigns)
             cents = Decimal(rng.randint(1, 100)) / 100

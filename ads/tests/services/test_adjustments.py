@@ -80,7 +80,7 @@ class RecordAdjustmentTests(TestCase):
             ("NaN", "not_finite"),
         ):
             with self.subTest(amount=amount), self.assertRaises(ValidationError) as caught:
-                BudgetService.record_adjustment(self.search, amount, "Why")
+                BudgetService.record_adjustment(self.search, amount, "Why")  # type: ignore[arg-type]
             self.assertEqual(caught.exception.error_dict["amount"][0].code, code)
         self.assert_nothing_changed(1, (Decimal("10.00"), Decimal("10.00")))
 

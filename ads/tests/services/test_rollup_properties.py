@@ -146,7 +146,7 @@ class RollUpProperties(HypothesisTestCase):
                     change = total - day_sum(ledger, s.brand, day, tz, REPORTED)
                     fits = day_sum(ledger, s.brand, day, tz) + change >= 0
                     try:
-                        entry = BudgetService.record_reported_spend(
+                        report = BudgetService.record_reported_spend(
                             campaigns[s.brand], day, amount_input(s), source="google_ads"
                         )
                     except ValidationError:
@@ -154,12 +154,12 @@ class RollUpProperties(HypothesisTestCase):
                         continue
                     self.assertTrue(fits)
                     if change == 0:
-                        self.assertIsNone(entry)
+                        self.assertIsNone(report)
                         continue
-                    assert entry is not None
-                    self.assertEqual(entry.amount, change)
-                    self.assertEqual(entry.timestamp.astimezone(tz).date(), day)
-                    ledger.append((s.brand, change, entry.timestamp, "report"))
+                    assert report is not None
+                    self.assertEqual(report.amount, change)
+                    self.assertEqual(report.timestamp.astimezone(tz).date(), day)
+                    ledger.append((s.brand, change, report.timestamp, "report"))
                     touched[s.brand] = now
                 else:
                     entries = [
