@@ -2,11 +2,11 @@
 
 from typing import Any
 
-from django.db.models import QuerySet
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models import Model, QuerySet
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
-from ads.models import Brand, Campaign, DaypartingSchedule, SpendLog
+from ads.models import Brand, Campaign, DaypartingSchedule, DaypartingWindow, SpendLog
 from ads.services import BudgetService, CampaignService
 
 
@@ -60,11 +60,41 @@ def schedule_deleted(
     When a campaign or brand is deleted, its schedule goes first in the same cascade: evaluating
     the campaign then would write history for a row about to disappear.
     """
-    if schedule_deletion(origin):
+    if deletion_started_from(origin, DaypartingSchedule):
         CampaignService.reevaluate_after_edit(instance.campaign_id)
 
 
-def schedule_deletion(origin: object) -> bool:
-    """Whether a deletion started from schedules (an instance or a queryset of them)."""
-    model = origin.model if isinstance(origin, QuerySet) else type(origin)
-    return model is DaypartingSchedule
+def deletion_started_from(origin: object, model: type[Model]) -> bool:
+    """Whether a deletion started from `model` (an instance or a queryset of them)."""
+    started = origin.model if isinstance(origin, QuerySet) else type(origin)
+    return started is model
+
+
+@receiver(pre_save, sender=DaypartingWindow, dispatch_uid="ads.lock_before_window_save")
+@receiver(pre_delete, sender=DaypartingWindow, dispatch_uid="ads.lock_before_window_delete")
+def lock_before_window_change(
+    sender: type[DaypartingWindow], instance: DaypartingWindow, **kwargs: Any
+) -> None:
+    """The brand first (the locking rule), as before a schedule's own window changes."""
+    if not kwargs.get("raw"):
+        CampaignService.lock_brand(brand_of(instance))
+
+
+@receiver(post_save, sender=DaypartingWindow, dispatch_uid="ads.window_saved")
+def window_saved(sender: type[DaypartingWindow], instance: DaypartingWindow, **kwargs: Any) -> None:
+    if not kwargs.get("raw"):
+        CampaignService.reevaluate_after_edit(instance.schedule.campaign_id)
+
+
+@receiver(post_delete, sender=DaypartingWindow, dispatch_uid="ads.window_deleted")
+def window_deleted(
+    sender: type[DaypartingWindow], instance: DaypartingWindow, origin: object, **kwargs: Any
+) -> None:
+    """A window removed on its own changes its campaign's verdict; one removed with its
+    schedule, campaign or brand leaves that to the deletion it is part of."""
+    if deletion_started_from(origin, DaypartingWindow):
+        CampaignService.reevaluate_after_edit(instance.schedule.campaign_id)
+
+
+def brand_of(window: DaypartingWindow) -> int:
+    return window.schedule.campaign.brand_id

@@ -10,7 +10,7 @@ from ads.models.brand import Brand
 from ads.models.fields import cap_field, total_field
 from ads.money import ZERO
 from ads.periods import validate_timezone
-from ads.rules.windows import ALL_DAYS, describe_days
+from ads.rules.windows import ALL_DAYS, WeeklyWindow, overlapping_pairs, window_errors
 from ads.validators import validate_text
 
 
@@ -122,6 +122,10 @@ class DaypartingSchedule(GuardedModel):
         help_text="IANA name; blank means the brand's time zone.",
     )
 
+    # clean() checks the window against its schedule's other windows as stored; a page that
+    # edits several windows at once turns this off and checks them together (ads.admin.schedules).
+    check_neighbours = True
+
     class Meta:
         constraints = [
             models.CheckConstraint(
@@ -133,22 +137,9 @@ class DaypartingSchedule(GuardedModel):
         return self.describe()
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
-        if self.start_time is not None and self.start_time == self.end_time:
-            errors["end_time"] = "The window must not start and end at the same time."
-        days = self.days_of_week
-        if (
-            not isinstance(days, list)
-            or not days
-            or any(isinstance(d, bool) or not isinstance(d, int) or not 0 <= d <= 6 for d in days)
-            or len(set(days)) != len(days)
-        ):
-            errors["days_of_week"] = (
-                "Give a non-empty list of distinct weekdays from 0 (Monday) to 6 (Sunday)."
-            )
-        if errors:
-            raise ValidationError(errors)
-        self.days_of_week = sorted(days)
+        clean_window(self)
+        if self.pk is not None and self.check_neighbours:
+            refuse_overlaps(self, list(self.extra_windows.all()))
 
     @property
     def effective_timezone(self) -> str:
@@ -156,10 +147,7 @@ class DaypartingSchedule(GuardedModel):
 
     def describe(self) -> str:
         """'Mon–Fri 22:00–06:00 America/New_York'."""
-        return (
-            f"{describe_days(self.days_of_week)} "
-            f"{self.start_time:%H:%M}–{self.end_time:%H:%M} {self.effective_timezone}"
-        )
+        return f"{weekly(self)} {self.effective_timezone}"
 
 
 class DaypartingWindow(models.Model):
@@ -180,6 +168,8 @@ class DaypartingWindow(models.Model):
         default=all_days, help_text="Weekdays on which the window starts: Monday = 0 … Sunday = 6."
     )
 
+    check_neighbours = True
+
     class Meta:
         ordering = ("schedule", "start_time", "id")
         constraints = [
@@ -189,4 +179,40 @@ class DaypartingWindow(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{describe_days(self.days_of_week)} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+        return str(weekly(self))
+
+    def clean(self) -> None:
+        clean_window(self)
+        if self.schedule_id is None or not self.check_neighbours:
+            return
+        schedule = DaypartingSchedule.objects.get(pk=self.schedule_id)
+        siblings = schedule.extra_windows.exclude(pk=self.pk) if self.pk else schedule.extra_windows
+        refuse_overlaps(self, [schedule, *siblings.all()])
+
+
+def weekly(window: DaypartingSchedule | DaypartingWindow) -> WeeklyWindow:
+    """A stored window's fields as the window rules read them."""
+    return WeeklyWindow(window.start_time, window.end_time, tuple(window.days_of_week))
+
+
+def clean_window(window: DaypartingSchedule | DaypartingWindow) -> None:
+    """The field rules of every window (`window_errors`), and its days in order."""
+    errors = window_errors(window.start_time, window.end_time, window.days_of_week)
+    if errors:
+        raise ValidationError(errors)
+    window.days_of_week = sorted(window.days_of_week)
+
+
+def refuse_overlaps(
+    window: DaypartingSchedule | DaypartingWindow,
+    neighbours: list[DaypartingSchedule | DaypartingWindow],
+) -> None:
+    """Refuse `window` if it overlaps one of the other windows of its schedule, naming both."""
+    mine = weekly(window)
+    messages = [
+        f"{mine} overlaps {theirs}"
+        for theirs in map(weekly, neighbours)
+        if overlapping_pairs([mine, theirs])
+    ]
+    if messages:
+        raise ValidationError(messages)

@@ -36,7 +36,8 @@ class CampaignFacts:
     is_active: bool
     daily_exceeded: bool
     monthly_exceeded: bool
-    window: Window | None
+    # The schedule's windows, its own first; empty: no schedule, always inside.
+    windows: tuple[Window, ...]
 
 
 @lru_cache(maxsize=256)
@@ -54,9 +55,9 @@ def blocking_reasons(facts: CampaignFacts, *, now: datetime) -> list[str]:
         reasons.append(DAILY_EXCEEDED)
     if facts.monthly_exceeded:
         reasons.append(MONTHLY_EXCEEDED)
-    window = facts.window
-    if window is not None and not window_contains(
-        window.start, window.end, window.days_of_week, local_time(now, window.timezone)
+    if facts.windows and not any(
+        window_contains(w.start, w.end, w.days_of_week, local_time(now, w.timezone))
+        for w in facts.windows
     ):
         reasons.append(OUTSIDE_WINDOW)
     return reasons

@@ -3,10 +3,16 @@
 A window [start, end) starts on each of its `days_of_week` (Monday = 0). When start > end it runs
 overnight and ends the next day: days_of_week=[4] with 22:00-06:00 runs Friday 22:00 to
 Saturday 06:00.
+
+A schedule may have several windows: it is open when any of them is. Windows of one schedule
+must not overlap on the week's timeline (`overlapping_pairs`), so each moment belongs to at most
+one of them and a person reads the schedule as a list of separate slots.
 """
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime, time
+from itertools import combinations
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 ALL_DAYS = tuple(range(7))
@@ -42,3 +48,89 @@ def describe_days(days_of_week: Collection[int]) -> str:
         for run in runs
     ]
     return ", ".join(parts)
+
+
+# The week's timeline, in microseconds from Monday 00:00: the finest a TimeField stores.
+DAY = 24 * 60 * 60 * 1_000_000
+WEEK = 7 * DAY
+DAYS_RULE = "Give a non-empty list of distinct weekdays from 0 (Monday) to 6 (Sunday)."
+
+
+@dataclass(frozen=True)
+class WeeklyWindow:
+    """A window's three fields, as the schedule and its extra windows both store them."""
+
+    start: time
+    end: time
+    days_of_week: tuple[int, ...]
+
+    def __str__(self) -> str:
+        return describe_window(self.start, self.end, self.days_of_week)
+
+
+def window_errors(start: time | None, end: time | None, days_of_week: object) -> dict[str, str]:
+    """What is wrong with a window's fields, by field name; empty when nothing is.
+
+    The one check behind the schedule's own window and its extra windows: a window that starts
+    and ends at the same time is empty, and its days are a non-empty list of distinct weekdays.
+    """
+    errors = {}
+    if start is not None and start == end:
+        errors["end_time"] = "The window must not start and end at the same time."
+    days = days_of_week
+    if (
+        not isinstance(days, list)
+        or not days
+        or any(isinstance(d, bool) or not isinstance(d, int) or not 0 <= d <= 6 for d in days)
+        or len(set(days)) != len(days)
+    ):
+        errors["days_of_week"] = DAYS_RULE
+    return errors
+
+
+def _offset(day: int, moment: time) -> int:
+    return (
+        day * DAY
+        + ((moment.hour * 60 + moment.minute) * 60 + moment.second) * 1_000_000
+        + (moment.microsecond)
+    )
+
+
+def week_intervals(window: WeeklyWindow) -> list[tuple[int, int]]:
+    """The window as half-open [opens, closes) intervals on the week's timeline.
+
+    An overnight window closes the next day; one that starts on Sunday wraps to Monday, so it
+    becomes two intervals: to the week's end, and from its start.
+    """
+    intervals = []
+    for day in window.days_of_week:
+        opens = _offset(day, window.start)
+        closes = _offset(day if window.start < window.end else day + 1, window.end)
+        if closes > WEEK:
+            intervals += [(opens, WEEK), (0, closes - WEEK)]
+        else:
+            intervals.append((opens, closes))
+    return intervals
+
+
+def overlapping_pairs(windows: Sequence[WeeklyWindow]) -> list[tuple[int, int]]:
+    """The index pairs (i < j) of windows open at a common moment of the week.
+
+    Half-open: a window closing at 12:00 and one opening at 12:00 touch, they do not overlap.
+    """
+    timelines = [week_intervals(window) for window in windows]
+    return [
+        (i, j)
+        for i, j in combinations(range(len(windows)), 2)
+        if any(a < d and c < b for a, b in timelines[i] for c, d in timelines[j])
+    ]
+
+
+def overlap_messages(windows: Sequence[WeeklyWindow]) -> list[str]:
+    """'Mon–Fri 09:00–12:00 overlaps Wed 11:00–13:00', one per overlapping pair."""
+    return [f"{windows[i]} overlaps {windows[j]}" for i, j in overlapping_pairs(windows)]
+
+
+def describe_window(start: time, end: time, days_of_week: Collection[int]) -> str:
+    """'Mon–Fri 09:00–12:00'."""
+    return f"{describe_days(days_of_week)} {start:%H:%M}–{end:%H:%M}"

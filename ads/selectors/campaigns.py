@@ -2,6 +2,8 @@
 
 import json
 from collections.abc import Iterator
+from datetime import time
+from functools import lru_cache
 
 from django.db.models import QuerySet, TextField
 from django.db.models.functions import Cast
@@ -9,14 +11,45 @@ from django.db.models.functions import Cast
 from ads.models import Campaign
 from ads.rules.reasons import CampaignFacts, Window
 from ads.selectors.budgets import DAILY, MONTHLY, exceeded_flag
+from ads.sql.windows import FIELD_SEPARATOR, WINDOW_SEPARATOR, extra_windows_text
+
+# A window's (start, end, weekdays), before its time zone is known.
+WindowFields = tuple[time, time, frozenset[int]]
+
+
+@lru_cache(maxsize=4096)
+def parse_days(text: str) -> frozenset[int]:
+    """A schedule's weekdays read as text: parsed once per distinct value, not once per row."""
+    return frozenset(json.loads(text))
+
+
+@lru_cache(maxsize=4096)
+def parse_extra_windows(text: str | None) -> tuple[WindowFields, ...]:
+    """The extra windows `extra_windows_text` reads, in the order of their start."""
+    if not text:
+        return ()
+    windows = []
+    for window in text.split(WINDOW_SEPARATOR):
+        start, end, days = window.split(FIELD_SEPARATOR)
+        windows.append((time.fromisoformat(start), time.fromisoformat(end), parse_days(days)))
+    return tuple(sorted(windows, key=lambda fields: (fields[0], fields[1], sorted(fields[2]))))
+
+
+def schedule_windows(
+    start: time, end: time, *, days: frozenset[int], extras: str | None, zone: str
+) -> tuple[Window, ...]:
+    """Every window of a schedule, its own first, in its effective zone."""
+    own = Window(start, end, days, zone)
+    return (own, *(Window(*fields, zone) for fields in parse_extra_windows(extras)))
 
 
 def campaign_facts(campaigns: QuerySet[Campaign]) -> Iterator[CampaignFacts]:
     """Stream the facts of every campaign in `campaigns` from a single query.
 
     Built for sweeps over 100,000 campaigns: the database compares spend with budget (two
-    booleans instead of four Decimals per row), and the weekdays come as text, parsed once per
-    distinct value rather than once per row.
+    booleans instead of four Decimals per row), and the weekdays and the schedule's extra
+    windows come as text in the same row, parsed once per distinct value rather than once per
+    row: no query per campaign or per chunk.
     """
     rows = (
         campaigns.order_by("pk")
@@ -24,6 +57,7 @@ def campaign_facts(campaigns: QuerySet[Campaign]) -> Iterator[CampaignFacts]:
             facts_daily_exceeded=exceeded_flag(DAILY, prefix="brand__"),
             facts_monthly_exceeded=exceeded_flag(MONTHLY, prefix="brand__"),
             facts_days=Cast("dayparting_schedule__days_of_week", TextField()),
+            facts_extra_windows=extra_windows_text("dayparting_schedule"),
         )
         .values_list(
             "pk",
@@ -36,9 +70,9 @@ def campaign_facts(campaigns: QuerySet[Campaign]) -> Iterator[CampaignFacts]:
             "dayparting_schedule__end_time",
             "facts_days",
             "dayparting_schedule__timezone",
+            "facts_extra_windows",
         )
     )
-    weekdays: dict[str, frozenset[int]] = {}
     for (
         pk,
         is_enabled,
@@ -50,17 +84,17 @@ def campaign_facts(campaigns: QuerySet[Campaign]) -> Iterator[CampaignFacts]:
         end,
         days,
         schedule_tz,
+        extras,
     ) in rows.iterator(chunk_size=5000):
-        window = None
+        windows: tuple[Window, ...] = ()
         if start is not None:
-            if days not in weekdays:
-                weekdays[days] = frozenset(json.loads(days))
-            window = Window(start, end, weekdays[days], schedule_tz or brand_tz)
+            zone = schedule_tz or brand_tz
+            windows = schedule_windows(start, end, days=parse_days(days), extras=extras, zone=zone)
         yield CampaignFacts(
             pk=pk,
             is_enabled=is_enabled,
             is_active=is_active,
             daily_exceeded=daily_exceeded,
             monthly_exceeded=monthly_exceeded,
-            window=window,
+            windows=windows,
         )

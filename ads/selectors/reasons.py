@@ -2,9 +2,11 @@
 
 A list filter on the reasons, or its "Show counts", over 100,000 campaigns cannot judge each
 campaign in Python (half a second). Campaigns that share the facts a verdict is drawn from
-(the operator's switch, the two budgets, the dayparting window) share the verdict, so the
+(the operator's switch, the two budgets, the dayparting windows) share the verdict, so the
 database groups them and the caller judges each group once with the one rule
-(`CampaignService.blocking_reasons`): a handful of distinct windows, not 100,000 campaigns.
+(`CampaignService.blocking_reasons`): a handful of distinct schedules, not 100,000 campaigns.
+A schedule's extra windows are part of the key as the one text column `extra_windows_text`
+reads, so schedules with the same windows group together.
 """
 
 from collections import defaultdict
@@ -20,11 +22,14 @@ from django.db.models import Count, Q, QuerySet
 from ads.models import Campaign
 from ads.rules.reasons import CampaignFacts, Window
 from ads.selectors.budgets import DAILY, MONTHLY, exceeded_flag
+from ads.selectors.campaigns import schedule_windows
+from ads.sql.windows import extra_windows_text
 
-# A schedule's own columns (start, end, weekdays, its time zone, blank for the brand's) and
-# the brand's time zone; None: no schedule. Raw columns, not the effective zone: PostgreSQL
-# keeps statistics on columns, so a filter on them gets a plan that fits its rows.
-WindowKey = tuple[time, time, tuple[int, ...], str, str] | None
+# A schedule's own columns (start, end, weekdays, its time zone, blank for the brand's), its
+# extra windows as text (None: none) and the brand's time zone; None: no schedule. Raw columns,
+# not the effective zone: PostgreSQL keeps statistics on columns, so a filter on them gets a
+# plan that fits its rows.
+WindowKey = tuple[time, time, tuple[int, ...], str, str | None, str] | None
 # (enabled, daily budget exceeded, monthly budget exceeded)
 Switches = tuple[bool, bool, bool]
 
@@ -33,15 +38,18 @@ _WINDOW_COLUMNS = (
     "dayparting_schedule__end_time",
     "dayparting_schedule__days_of_week",
     "dayparting_schedule__timezone",
+    "reason_extra_windows",
     "brand__timezone",
 )
 
 
 def _budget_columns() -> dict[str, Any]:
-    """The budget facts `campaign_facts` reads, compared in SQL as the sweeps do."""
+    """The budget facts `campaign_facts` reads, compared in SQL as the sweeps do, and the
+    schedule's extra windows."""
     return {
         "reason_daily": exceeded_flag(DAILY, prefix="brand__"),
         "reason_monthly": exceeded_flag(MONTHLY, prefix="brand__"),
+        "reason_extra_windows": extra_windows_text("dayparting_schedule"),
     }
 
 
@@ -59,12 +67,13 @@ class FactGroup:
     campaigns: int
 
 
-def _window(key: WindowKey) -> Window | None:
-    """The window `campaign_facts` would read: in the schedule's zone, else the brand's."""
+def _windows(key: WindowKey) -> tuple[Window, ...]:
+    """The windows `campaign_facts` would read: in the schedule's zone, else the brand's."""
     if key is None:
-        return None
-    start, end, days, schedule_zone, brand_zone = key
-    return Window(start, end, frozenset(days), schedule_zone or brand_zone)
+        return ()
+    start, end, days, schedule_zone, extras, brand_zone = key
+    zone = schedule_zone or brand_zone
+    return schedule_windows(start, end, days=frozenset(days), extras=extras, zone=zone)
 
 
 def fact_groups(campaigns: QuerySet[Campaign]) -> list[FactGroup]:
@@ -79,10 +88,17 @@ def fact_groups(campaigns: QuerySet[Campaign]) -> list[FactGroup]:
         )
     )
     groups = []
-    for enabled, daily, monthly, start, end, days, schedule_zone, brand_zone, count in rows:
+    for enabled, daily, monthly, start, end, days, zone, extras, brand_zone, count in rows:
         switches = (bool(enabled), bool(daily), bool(monthly))
-        key = None if start is None else (start, end, tuple(days), schedule_zone, brand_zone)
-        facts = CampaignFacts(0, switches[0], False, switches[1], switches[2], _window(key))
+        key = None if start is None else (start, end, tuple(days), zone, extras, brand_zone)
+        facts = CampaignFacts(
+            pk=0,
+            is_enabled=switches[0],
+            is_active=False,
+            daily_exceeded=switches[1],
+            monthly_exceeded=switches[2],
+            windows=_windows(key),
+        )
         groups.append(FactGroup(switches, key, facts, count))
     return groups
 
@@ -90,20 +106,26 @@ def fact_groups(campaigns: QuerySet[Campaign]) -> list[FactGroup]:
 def _any_window(keys: Iterable[WindowKey]) -> Q:
     """Campaigns with one of these windows (None: no schedule); brand zones matter only where
     the schedule leaves its zone blank, and are named together."""
-    brand_zones: dict[tuple[time, time, tuple[int, ...], str], set[str]] = defaultdict(set)
+    brand_zones: dict[tuple[time, time, tuple[int, ...], str, str | None], set[str]]
+    brand_zones = defaultdict(set)
     conditions = []
     for key in keys:
         if key is None:
             conditions.append(Q(dayparting_schedule__isnull=True))
         else:
-            start, end, days, schedule_zone, brand_zone = key
-            brand_zones[start, end, days, schedule_zone].add(brand_zone)
-    for (start, end, days, schedule_zone), zones in brand_zones.items():
+            start, end, days, schedule_zone, extras, brand_zone = key
+            brand_zones[start, end, days, schedule_zone, extras].add(brand_zone)
+    for (start, end, days, schedule_zone, extras), zones in brand_zones.items():
         condition = Q(
             dayparting_schedule__start_time=start,
             dayparting_schedule__end_time=end,
             dayparting_schedule__days_of_week=list(days),
             dayparting_schedule__timezone=schedule_zone,
+        )
+        condition &= (
+            Q(reason_extra_windows__isnull=True)
+            if extras is None
+            else Q(reason_extra_windows=extras)
         )
         if not schedule_zone:
             condition &= Q(brand__timezone__in=sorted(zones))

@@ -1,4 +1,4 @@
-"""Whether a schedule's window is open now: the window rule applied to a saved schedule."""
+"""Whether a schedule is open now: the window rule applied to a saved schedule's windows."""
 
 from collections.abc import Iterable
 from datetime import datetime, time
@@ -22,5 +22,9 @@ class DaypartingService:
 
     @staticmethod
     def is_within_window(schedule: DaypartingSchedule, at: datetime | None = None) -> bool:
+        """Open when any window of the schedule is: its own or one of its extra windows."""
         local = (at or timezone.now()).astimezone(zone(schedule.effective_timezone))
-        return window_contains(schedule.start_time, schedule.end_time, schedule.days_of_week, local)
+        return any(
+            window_contains(window.start_time, window.end_time, window.days_of_week, local)
+            for window in (schedule, *schedule.extra_windows.all())
+        )

@@ -1,0 +1,208 @@
+"""Several windows in one schedule: the field and overlap rules on the models, the verdict
+(inside when any window is open) through every reader, and the re-evaluation on each edit.
+
+The pure overlap rule is in ads/tests/rules/test_window_overlaps.py; the windows across both DST
+changes in ads/tests/reliability/test_clock_windows.py.
+"""
+
+from datetime import time
+
+import time_machine
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+
+from ads.models import Campaign, CampaignStatusChange, DaypartingSchedule, DaypartingWindow
+from ads.selectors import campaign_facts, fact_groups, in_groups
+from ads.services import CampaignService, DaypartingService
+from ads.tests.builders import is_active, make_brand, make_campaign, make_schedule, utc
+
+WEEKDAYS = [0, 1, 2, 3, 4]
+OUTSIDE = ["Outside dayparting window"]
+
+
+def add_window(
+    schedule: DaypartingSchedule, start: time, end: time, days: list[int] | None = None
+) -> DaypartingWindow:
+    window = DaypartingWindow(schedule=schedule, start_time=start, end_time=end)
+    if days is not None:
+        window.days_of_week = days
+    window.full_clean()
+    window.save()
+    return window
+
+
+class WindowValidationTests(TestCase):
+    def setUp(self) -> None:
+        self.schedule = make_schedule(make_campaign(), time(9), time(12), WEEKDAYS)
+
+    def test_an_extra_window_has_the_schedules_own_field_rules(self) -> None:
+        for start, end, days, field in [
+            (time(14), time(14), [0], "end_time"),
+            (time(14), time(15), [], "days_of_week"),
+            (time(14), time(15), [1, 1], "days_of_week"),
+            (time(14), time(15), [7], "days_of_week"),
+        ]:
+            for model in (DaypartingWindow(schedule=self.schedule), self.schedule):
+                with self.subTest(model=type(model).__name__, days=days, field=field):
+                    model.start_time, model.end_time, model.days_of_week = start, end, days
+                    with self.assertRaises(ValidationError) as caught:
+                        model.full_clean()
+                    self.assertIn(field, caught.exception.message_dict)
+        self.assertEqual(DaypartingWindow.objects.count(), 0)
+
+    def test_days_come_out_in_order(self) -> None:
+        window = add_window(self.schedule, time(14), time(15), [3, 1])
+        self.assertEqual(window.days_of_week, [1, 3])
+
+    def test_a_window_overlapping_the_schedules_own_is_refused_naming_both(self) -> None:
+        with self.assertRaises(ValidationError) as caught:
+            add_window(self.schedule, time(11), time(13), [2])
+        self.assertEqual(
+            caught.exception.messages, ["Wed 11:00–13:00 overlaps Mon–Fri 09:00–12:00"]
+        )
+        self.assertEqual(DaypartingWindow.objects.count(), 0)
+
+    def test_a_window_overlapping_another_extra_window_is_refused_naming_both(self) -> None:
+        add_window(self.schedule, time(14), time(18), [0])
+        with self.assertRaises(ValidationError) as caught:
+            add_window(self.schedule, time(17), time(19), [0, 6])
+        self.assertEqual(
+            caught.exception.messages, ["Mon, Sun 17:00–19:00 overlaps Mon 14:00–18:00"]
+        )
+
+    def test_touching_windows_and_a_window_changed_in_place_are_accepted(self) -> None:
+        window = add_window(self.schedule, time(12), time(14), WEEKDAYS)
+        window.end_time = time(15)
+        window.full_clean()  # not compared with itself
+        window.save()
+        self.assertEqual(self.schedule.extra_windows.count(), 1)
+
+    def test_the_schedules_own_window_may_not_grow_over_an_extra_one(self) -> None:
+        add_window(self.schedule, time(14), time(18), [0])
+        self.schedule.end_time = time(15)
+        with self.assertRaises(ValidationError) as caught:
+            self.schedule.full_clean()
+        self.assertEqual(
+            caught.exception.messages, ["Mon–Fri 09:00–15:00 overlaps Mon 14:00–18:00"]
+        )
+
+
+class AnyWindowOpenTests(TestCase):
+    """Mon–Fri 09:00–12:00 plus 14:00–18:00 New York: open in either, closed between."""
+
+    def setUp(self) -> None:
+        self.campaign = make_campaign(make_brand(timezone="America/New_York"))
+        self.schedule = make_schedule(self.campaign, time(9), time(12), WEEKDAYS)
+        add_window(self.schedule, time(14), time(18), WEEKDAYS)
+
+    def test_every_reader_agrees_on_each_side_of_each_edge(self) -> None:
+        # Wednesday 2026-03-18, EDT (UTC-4).
+        cases = [
+            ("2026-03-18T12:59:59", False),
+            ("2026-03-18T13:00:00", True),  # 09:00
+            ("2026-03-18T15:59:59", True),
+            ("2026-03-18T16:00:00", False),  # 12:00
+            ("2026-03-18T18:00:00", True),  # 14:00: the extra window
+            ("2026-03-18T21:59:59", True),
+            ("2026-03-18T22:00:00", False),  # 18:00
+            ("2026-03-21T18:00:00", False),  # Saturday 14:00
+        ]
+        for instant, expected in cases:
+            with self.subTest(instant=instant), time_machine.travel(utc(instant), tick=False):
+                self.assertIs(DaypartingService.is_within_window(self.schedule), expected)
+                verdict, reasons = CampaignService.should_campaign_be_active(self.campaign)
+                self.assertEqual((verdict, reasons), (expected, [] if expected else OUTSIDE))
+                CampaignService.sync_all(CampaignStatusChange.Cause.ENFORCE_DAYPARTING)
+                self.assertIs(is_active(self.campaign), expected)
+                groups = fact_groups(Campaign.objects.all())
+                judged = [CampaignService.blocking_reasons(g.facts, utc(instant)) for g in groups]
+                self.assertEqual(judged, [[] if expected else OUTSIDE])
+
+    def test_saving_and_deleting_an_extra_window_re_evaluates_its_campaign(self) -> None:
+        with time_machine.travel(utc("2026-03-18T19:00:00"), tick=False):  # Wed 15:00
+            CampaignService.sync_all(CampaignStatusChange.Cause.ENFORCE_DAYPARTING)
+            self.assertTrue(is_active(self.campaign))
+            window = self.schedule.extra_windows.get()
+            window.start_time = time(16)
+            window.save()
+            self.assertFalse(is_active(self.campaign))
+            window.start_time = time(15)
+            window.save()
+            self.assertTrue(is_active(self.campaign))
+            window.delete()
+            self.assertFalse(is_active(self.campaign))
+        causes = list(
+            CampaignStatusChange.objects.filter(campaign=self.campaign)
+            .order_by("pk")
+            .values_list("is_active", "cause")
+        )
+        operator = CampaignStatusChange.Cause.OPERATOR
+        self.assertEqual(causes[-3:], [(False, operator), (True, operator), (False, operator)])
+
+    def test_a_schedule_deleted_with_its_windows_frees_the_campaign(self) -> None:
+        with time_machine.travel(utc("2026-03-18T17:00:00"), tick=False):  # Wed 13:00
+            CampaignService.sync_all(CampaignStatusChange.Cause.ENFORCE_DAYPARTING)
+            self.assertFalse(is_active(self.campaign))
+            self.schedule.delete()
+            self.assertTrue(is_active(self.campaign))
+        self.assertEqual(DaypartingWindow.objects.count(), 0)
+
+
+class SetBasedReadTests(TestCase):
+    def make_campaigns(self, count: int) -> None:
+        brand = make_brand(f"Brand {count}", timezone="America/New_York")
+        for number in range(count):
+            schedule = make_schedule(make_campaign(brand, f"C{number}"), time(9), time(12))
+            for hour in range(number % 4):
+                add_window(schedule, time(13 + hour), time(14 + hour))
+
+    def test_the_sweep_reads_every_window_in_one_query_whatever_the_campaigns(self) -> None:
+        self.make_campaigns(3)
+        with CaptureQueriesContext(connection) as few:
+            facts = list(campaign_facts(Campaign.objects.all()))
+        self.make_campaigns(30)
+        with CaptureQueriesContext(connection) as many:
+            more = list(campaign_facts(Campaign.objects.all()))
+        self.assertEqual(len(few), 1)
+        self.assertEqual(len(many), 1)
+        self.assertEqual(sorted(len(f.windows) for f in facts), [1, 2, 3])
+        self.assertEqual(len(more), 33)
+        fourth = next(f for f in more if len(f.windows) == 4)
+        self.assertEqual(
+            [(w.start, w.end) for w in fourth.windows],
+            [(time(9), time(12)), (time(13), time(14)), (time(14), time(15)), (time(15), time(16))],
+        )
+
+    def test_the_reason_filter_groups_by_all_windows_and_finds_each_campaign(self) -> None:
+        self.make_campaigns(8)
+        groups = fact_groups(Campaign.objects.all())
+        # Four distinct schedules (0-3 extra windows), two campaigns each.
+        self.assertEqual(sorted(g.campaigns for g in groups), [2, 2, 2, 2])
+        for group in groups:
+            found = in_groups(Campaign.objects.all(), [group])
+            with self.subTest(windows=len(group.facts.windows)):
+                self.assertEqual(found.count(), 2)
+                names = sorted(found.values_list("name", flat=True))
+                extra = len(group.facts.windows) - 1
+                self.assertEqual(names, [f"C{extra}", f"C{extra + 4}"])
+
+    def test_six_windows_a_day_in_fifteen_minute_steps(self) -> None:
+        campaign = make_campaign(make_brand("Six", timezone="UTC"))
+        schedule = make_schedule(campaign, time(0), time(0, 15))
+        slots = [(6, 0, 6, 15), (9, 15, 11, 45), (12, 30, 12, 45), (18, 0, 20, 15), (23, 45, 0, 0)]
+        for h1, m1, h2, m2 in slots:
+            add_window(schedule, time(h1, m1), time(h2, m2))
+        cases = [
+            ("00:14:59", True), ("00:15", False), ("06:00", True), ("06:15", False),
+            ("09:14:59", False), ("09:15", True), ("11:44:59", True), ("11:45", False),
+            ("12:30", True), ("12:45", False), ("20:14:59", True), ("20:15", False),
+            ("23:44:59", False), ("23:45", True), ("23:59:59", True),
+        ]  # fmt: skip
+        for clock, expected in cases:
+            with self.subTest(clock=clock):
+                instant = utc(f"2026-03-18T{clock}")
+                self.assertIs(DaypartingService.is_within_window(schedule, instant), expected)
+                facts = next(campaign_facts(Campaign.objects.filter(pk=campaign.pk)))
+                self.assertEqual(CampaignService.blocking_reasons(facts, instant) == [], expected)
