@@ -10,7 +10,8 @@ from django.apps import apps
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.test import TestCase
+from django.db.migrations.executor import MigrationExecutor
+from django.test import TestCase, TransactionTestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -277,3 +278,39 @@ class StatusHistoryNamesTheOperatorTests(BudgetHistoryTestCase):
         self.campaign.refresh_from_db()
         self.assertTrue(self.campaign.is_enabled)
         self.assertEqual(CampaignStatusChange.objects.filter(campaign=self.campaign).count(), 1)
+
+
+class BaselineMigrationTests(TransactionTestCase):
+    """Brands and campaigns made before the history began: their first change says from what."""
+
+    BEFORE = ("ads", "0006_campaign_caps_flights_windows_ledger_kinds")
+
+    def test_the_first_change_after_the_migration_shows_the_value_it_replaced(self) -> None:
+        executor = MigrationExecutor(connection)
+        executor.migrate([self.BEFORE])
+        old = executor.loader.project_state([self.BEFORE]).apps
+        brand = old.get_model("ads", "Brand").objects.create(
+            name="Old",
+            daily_budget=Decimal("80.00"),
+            monthly_budget=Decimal("800.00"),
+            timezone="UTC",
+            spend_day=date(2026, 3, 18),
+            spend_month=date(2026, 3, 1),
+        )
+        old.get_model("ads", "Campaign").objects.create(
+            brand_id=brand.pk, name="Old", daily_cap=Decimal("5.00")
+        )
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+
+        # Nothing has changed yet: the baseline is not a change.
+        self.assertEqual(brand_budget_history(Brand.objects.get(), limit=20), [])
+        campaign = Campaign.objects.get()
+        self.assertEqual(campaign_budget_history(campaign, limit=20), [])
+        campaign.daily_cap = Decimal("7.00")
+        campaign.save()
+        changes = campaign_budget_history(campaign, limit=20)
+        self.assertEqual(
+            [(c.who, c.field, c.old, c.new) for c in changes],
+            [("", "daily cap", Decimal("5.00"), Decimal("7.00"))],
+        )
