@@ -15,6 +15,7 @@ from django.contrib import admin
 from ads.admin.brands import BrandAdmin
 from ads.admin.campaigns import CampaignAdmin
 from ads.admin.history import CampaignStatusChangeAdmin, TotalsCorrectionAdmin
+from ads.admin.schedules import DaypartingScheduleAdmin
 from ads.admin.spend import SpendLogAdmin
 
 admin.site.site_header = "Ad budgets"
@@ -25,6 +26,7 @@ __all__ = [
     "BrandAdmin",
     "CampaignAdmin",
     "CampaignStatusChangeAdmin",
+    "DaypartingScheduleAdmin",
     "SpendLogAdmin",
     "TotalsCorrectionAdmin",
 ]

@@ -9,7 +9,8 @@ from django.contrib.admin.views.main import ChangeList
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
 
 from ads.admin.base import STYLES, ReadOnlyInline, StackedInline, operator, plural
 from ads.admin.columns import StatusReasonsColumn, budget_history_table, schedule_of
@@ -89,7 +90,7 @@ class CampaignAdmin(SystemHistoryDeletion, PickerAdmin):
     actions = ("enable", "disable", "reevaluate")
     inlines = (DaypartingScheduleInline, StatusHistoryInline, LatestSpendInline)
     fields = ("brand", "name", "is_enabled", "daily_cap", "total_cap", "start_date", "end_date")
-    readonly_fields = ("is_active", "blocking_now", "spend_today", "budget_history")
+    readonly_fields = ("is_active", "blocking_now", "windows", "spend_today", "budget_history")
 
     class Media:
         css = STYLES
@@ -146,6 +147,16 @@ class CampaignAdmin(SystemHistoryDeletion, PickerAdmin):
     @admin.display(description=f"cap and flight changes (latest {LATEST_ROWS} saves)")
     def budget_history(self, campaign: Campaign) -> str:
         return budget_history_table(campaign_budget_history(campaign, limit=LATEST_ROWS))
+
+    @admin.display(description="dayparting windows")
+    def windows(self, campaign: Campaign) -> str:
+        """The way to the schedule's own page, where its extra windows are edited."""
+        schedule = schedule_of(campaign)
+        if schedule is None:
+            return "Always on: add a schedule below to set its first window."
+        url = reverse("admin:ads_daypartingschedule_change", args=[schedule.pk])
+        count = schedule.extra_windows.count()
+        return format_html('<a href="{}">Edit the windows ({} more)</a>', url, count)
 
     @admin.display(description="schedule")
     def schedule(self, campaign: Campaign) -> str:
