@@ -51,7 +51,7 @@ class WindowsFormSet(BaseInlineFormSet):
         kept = [
             form.instance
             for form in self.forms
-            if not self._should_delete_form(form) and (form.instance.pk or form.has_changed())
+            if not form.cleaned_data.get("DELETE") and (form.instance.pk or form.has_changed())
         ]
         messages = overlap_messages([weekly(self.instance), *map(weekly, kept)])
         if messages:

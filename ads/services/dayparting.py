@@ -5,7 +5,7 @@ from datetime import datetime, time
 
 from django.utils import timezone
 
-from ads.models import DaypartingSchedule
+from ads.models import DaypartingSchedule, DaypartingWindow
 from ads.periods import zone
 from ads.rules.windows import window_contains
 
@@ -24,7 +24,9 @@ class DaypartingService:
     def is_within_window(schedule: DaypartingSchedule, at: datetime | None = None) -> bool:
         """Open when any window of the schedule is: its own or one of its extra windows."""
         local = (at or timezone.now()).astimezone(zone(schedule.effective_timezone))
+        windows: list[DaypartingSchedule | DaypartingWindow] = [schedule]
+        windows += schedule.extra_windows.all()
         return any(
             window_contains(window.start_time, window.end_time, window.days_of_week, local)
-            for window in (schedule, *schedule.extra_windows.all())
+            for window in windows
         )
