@@ -1,5 +1,7 @@
 """A campaign of a brand: its caps and flight, and its dayparting schedule with its windows."""
 
+from datetime import date
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -90,7 +92,9 @@ class Campaign(GuardedModel):
         return self.name
 
     def clean(self) -> None:
-        if self.start_date and self.end_date and self.end_date < self.start_date:
+        # Not both dates: a field's own check (clean_fields) has reported what is no date.
+        start, end = self.start_date, self.end_date
+        if isinstance(start, date) and isinstance(end, date) and end < start:
             raise ValidationError(
                 {"end_date": "The flight cannot end before it starts (both dates are inclusive)."}
             )

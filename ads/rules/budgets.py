@@ -21,3 +21,11 @@ def remaining(spend: Decimal, budget: Decimal) -> Decimal:
 def overrun(spend: Decimal, budget: Decimal) -> Decimal:
     """How far `spend` is past `budget`: 0 when it is not."""
     return max(spend - budget, ZERO)
+
+
+def is_cap_reached(spend: Decimal, cap: Decimal | None) -> bool:
+    """A campaign's own cap, as a budget: reached at or over it, so a cap of 0 allows none.
+
+    None is no cap. `ads.selectors.budgets.cap_reached` is its one SQL form.
+    """
+    return cap is not None and is_exceeded(spend, cap)

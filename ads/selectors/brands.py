@@ -1,6 +1,6 @@
 """A brand as people read it, and the local periods its totals are counted over."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -58,3 +58,8 @@ def stored_period_rules() -> list[PeriodRule]:
         )
         for name, day in stored
     ]
+
+
+def stored_days() -> list[tuple[str, date]]:
+    """Each (time zone, stored local day) the brands' totals belong to: few, whatever the brands."""
+    return list(Brand.objects.order_by().values_list("timezone", "spend_day").distinct())

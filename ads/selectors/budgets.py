@@ -19,6 +19,9 @@ class BudgetColumns:
 
 DAILY = BudgetColumns(spend="current_daily_spend", budget="daily_budget")
 MONTHLY = BudgetColumns(spend="current_monthly_spend", budget="monthly_budget")
+# A campaign's own caps (optional: NULL is no cap), held against the campaign's own totals.
+CAMPAIGN_DAILY = BudgetColumns(spend="current_daily_spend", budget="daily_cap")
+CAMPAIGN_TOTAL = BudgetColumns(spend="total_spend", budget="total_cap")
 
 
 def exceeded(columns: BudgetColumns, *, prefix: str = "") -> Q:
@@ -29,3 +32,17 @@ def exceeded(columns: BudgetColumns, *, prefix: str = "") -> Q:
 def exceeded_flag(columns: BudgetColumns, *, prefix: str = "") -> "ExpressionWrapper[Q]":
     """`exceeded` as a boolean column, for an annotation."""
     return ExpressionWrapper(exceeded(columns, prefix=prefix), output_field=BooleanField())
+
+
+def cap_reached(columns: BudgetColumns, *, prefix: str = "") -> Q:
+    """Campaigns at or over a cap they have (`ads.rules.budgets.is_cap_reached`).
+
+    A NULL cap is no cap: the IS NOT NULL makes the comparison false there, never NULL, so
+    the flag below is a plain boolean to group and filter on.
+    """
+    return Q(**{f"{prefix}{columns.budget}__isnull": False}) & exceeded(columns, prefix=prefix)
+
+
+def cap_reached_flag(columns: BudgetColumns, *, prefix: str = "") -> "ExpressionWrapper[Q]":
+    """`cap_reached` as a boolean column, for an annotation."""
+    return ExpressionWrapper(cap_reached(columns, prefix=prefix), output_field=BooleanField())

@@ -2,15 +2,23 @@
 
 import json
 from collections.abc import Iterator
-from datetime import time
+from datetime import date, time
 from functools import lru_cache
 
 from django.db.models import QuerySet, TextField
 from django.db.models.functions import Cast
 
 from ads.models import Campaign
+from ads.rules.flights import Flight
 from ads.rules.reasons import CampaignFacts, Window
-from ads.selectors.budgets import DAILY, MONTHLY, exceeded_flag
+from ads.selectors.budgets import (
+    CAMPAIGN_DAILY,
+    CAMPAIGN_TOTAL,
+    DAILY,
+    MONTHLY,
+    cap_reached_flag,
+    exceeded_flag,
+)
 from ads.sql.windows import FIELD_SEPARATOR, WINDOW_SEPARATOR, extra_windows_text
 
 # A window's (start, end, weekdays), before its time zone is known.
@@ -43,6 +51,11 @@ def schedule_windows(
     return (own, *(Window(*fields, zone) for fields in parse_extra_windows(extras)))
 
 
+def flight_of(start: date | None, end: date | None, *, zone: str) -> Flight | None:
+    """A campaign's flight in its brand's zone; None when it has neither date."""
+    return None if start is None and end is None else Flight(start, end, zone)
+
+
 def campaign_facts(campaigns: QuerySet[Campaign]) -> Iterator[CampaignFacts]:
     """Stream the facts of every campaign in `campaigns` from a single query.
 
@@ -58,6 +71,8 @@ def campaign_facts(campaigns: QuerySet[Campaign]) -> Iterator[CampaignFacts]:
             facts_monthly_exceeded=exceeded_flag(MONTHLY, prefix="brand__"),
             facts_days=Cast("dayparting_schedule__days_of_week", TextField()),
             facts_extra_windows=extra_windows_text("dayparting_schedule"),
+            facts_daily_cap=cap_reached_flag(CAMPAIGN_DAILY),
+            facts_total_cap=cap_reached_flag(CAMPAIGN_TOTAL),
         )
         .values_list(
             "pk",
@@ -71,6 +86,10 @@ def campaign_facts(campaigns: QuerySet[Campaign]) -> Iterator[CampaignFacts]:
             "facts_days",
             "dayparting_schedule__timezone",
             "facts_extra_windows",
+            "facts_daily_cap",
+            "facts_total_cap",
+            "start_date",
+            "end_date",
         )
     )
     for (
@@ -85,6 +104,10 @@ def campaign_facts(campaigns: QuerySet[Campaign]) -> Iterator[CampaignFacts]:
         days,
         schedule_tz,
         extras,
+        daily_cap,
+        total_cap,
+        flight_start,
+        flight_end,
     ) in rows.iterator(chunk_size=5000):
         windows: tuple[Window, ...] = ()
         if start is not None:
@@ -97,4 +120,7 @@ def campaign_facts(campaigns: QuerySet[Campaign]) -> Iterator[CampaignFacts]:
             daily_exceeded=daily_exceeded,
             monthly_exceeded=monthly_exceeded,
             windows=windows,
+            daily_cap_reached=daily_cap,
+            total_cap_reached=total_cap,
+            flight=flight_of(flight_start, flight_end, zone=brand_tz),
         )

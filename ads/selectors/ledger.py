@@ -166,3 +166,58 @@ def campaign_day_sum(
         entries = entries.filter(kind__in=list(kinds))
     total = entries.aggregate(total=MoneySum("amount"))["total"]
     return ZERO if total is None else Decimal(total)
+
+
+class CampaignLedgerDay(TypedDict):
+    ledger_daily: Decimal
+
+
+class CampaignLedgerTotals(CampaignLedgerDay):
+    ledger_total: Decimal
+
+
+if TYPE_CHECKING:
+    CampaignWithLedgerDay = WithAnnotations[Campaign, CampaignLedgerDay]
+    CampaignWithLedger = WithAnnotations[Campaign, CampaignLedgerTotals]
+
+
+def with_campaign_day_spend(
+    campaigns: QuerySet[Campaign], *, days: Iterable[tuple[str, date]]
+) -> "QuerySet[CampaignWithLedgerDay]":
+    """Annotate `ledger_daily`: the ledger over the brand's stored local day (brand.spend_day),
+    what `Campaign.current_daily_spend` must equal.
+
+    `days` names each (time zone, stored day) of the campaigns' brands; their bounds come in as
+    a CASE, so the whole set is one statement, each sum an index range of one campaign.
+    """
+    days = sorted(set(days))
+    bounds = {
+        name: Case(
+            *(
+                When(
+                    brand__timezone=tz,
+                    brand__spend_day=day,
+                    then=Value(local_midnight(day + timedelta(days=offset), zone(tz))),
+                )
+                for tz, day in days
+            ),
+            output_field=DateTimeField(),
+        )
+        for name, offset in (("ledger_day_start", 0), ("ledger_day_end", 1))
+    }
+    day_spends = SpendLog.objects.filter(
+        campaign=OuterRef("pk"),
+        timestamp__gte=OuterRef("ledger_day_start"),
+        timestamp__lt=OuterRef("ledger_day_end"),
+    )
+    return campaigns.alias(**bounds).annotate(ledger_daily=_campaign_spend(day_spends))
+
+
+def with_campaign_ledger_totals(
+    campaigns: QuerySet[Campaign], *, days: Iterable[tuple[str, date]]
+) -> "QuerySet[CampaignWithLedger]":
+    """`with_campaign_day_spend` and `ledger_total`, the ledger all time (`total_spend`)."""
+    every = SpendLog.objects.filter(campaign=OuterRef("pk"))
+    return with_campaign_day_spend(campaigns, days=days).annotate(
+        ledger_total=_campaign_spend(every)
+    )

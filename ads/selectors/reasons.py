@@ -12,7 +12,7 @@ reads, so schedules with the same windows group together.
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import time
+from datetime import date, time
 from functools import reduce
 from operator import or_
 from typing import Any
@@ -21,8 +21,15 @@ from django.db.models import Count, Q, QuerySet
 
 from ads.models import Campaign
 from ads.rules.reasons import CampaignFacts, Window
-from ads.selectors.budgets import DAILY, MONTHLY, exceeded_flag
-from ads.selectors.campaigns import schedule_windows
+from ads.selectors.budgets import (
+    CAMPAIGN_DAILY,
+    CAMPAIGN_TOTAL,
+    DAILY,
+    MONTHLY,
+    cap_reached_flag,
+    exceeded_flag,
+)
+from ads.selectors.campaigns import flight_of, schedule_windows
 from ads.sql.windows import extra_windows_text
 
 # A schedule's own columns (start, end, weekdays, its time zone, blank for the brand's), its
@@ -30,8 +37,17 @@ from ads.sql.windows import extra_windows_text
 # not the effective zone: PostgreSQL keeps statistics on columns, so a filter on them gets a
 # plan that fits its rows.
 WindowKey = tuple[time, time, tuple[int, ...], str, str | None, str] | None
-# (enabled, daily budget exceeded, monthly budget exceeded)
-Switches = tuple[bool, bool, bool]
+# (enabled, daily budget exceeded, monthly budget exceeded, daily cap reached, total cap reached)
+Switches = tuple[bool, bool, bool, bool, bool]
+_SWITCH_COLUMNS = (
+    "is_enabled",
+    "reason_daily",
+    "reason_monthly",
+    "reason_daily_cap",
+    "reason_total_cap",
+)
+# A flight's start and end dates and the brand's time zone they are in; None: no dates.
+FlightKey = tuple[date | None, date | None, str] | None
 
 _WINDOW_COLUMNS = (
     "dayparting_schedule__start_time",
@@ -49,6 +65,8 @@ def _budget_columns() -> dict[str, Any]:
     return {
         "reason_daily": exceeded_flag(DAILY, prefix="brand__"),
         "reason_monthly": exceeded_flag(MONTHLY, prefix="brand__"),
+        "reason_daily_cap": cap_reached_flag(CAMPAIGN_DAILY),
+        "reason_total_cap": cap_reached_flag(CAMPAIGN_TOTAL),
         "reason_extra_windows": extra_windows_text("dayparting_schedule"),
     }
 
@@ -65,6 +83,7 @@ class FactGroup:
     window: WindowKey
     facts: CampaignFacts
     campaigns: int
+    flight: FlightKey = None
 
 
 def _windows(key: WindowKey) -> tuple[Window, ...]:
@@ -81,15 +100,31 @@ def fact_groups(campaigns: QuerySet[Campaign]) -> list[FactGroup]:
     rows = (
         campaigns.order_by()
         .annotate(**_budget_columns())
-        .values("is_enabled", "reason_daily", "reason_monthly", *_WINDOW_COLUMNS)
+        .values(*_SWITCH_COLUMNS, "start_date", "end_date", *_WINDOW_COLUMNS)
         .annotate(reason_campaigns=Count("pk"))
         .values_list(
-            "is_enabled", "reason_daily", "reason_monthly", *_WINDOW_COLUMNS, "reason_campaigns"
+            *_SWITCH_COLUMNS, "start_date", "end_date", *_WINDOW_COLUMNS, "reason_campaigns"
         )
     )
     groups = []
-    for enabled, daily, monthly, start, end, days, zone, extras, brand_zone, count in rows:
-        switches = (bool(enabled), bool(daily), bool(monthly))
+    for (
+        enabled,
+        daily,
+        monthly,
+        daily_cap,
+        total_cap,
+        flight_start,
+        flight_end,
+        start,
+        end,
+        days,
+        zone,
+        extras,
+        brand_zone,
+        count,
+    ) in rows:
+        switches = (bool(enabled), bool(daily), bool(monthly), bool(daily_cap), bool(total_cap))
+        flight = flight_of(flight_start, flight_end, zone=brand_zone)
         key = None if start is None else (start, end, tuple(days), zone, extras, brand_zone)
         facts = CampaignFacts(
             pk=0,
@@ -98,8 +133,12 @@ def fact_groups(campaigns: QuerySet[Campaign]) -> list[FactGroup]:
             daily_exceeded=switches[1],
             monthly_exceeded=switches[2],
             windows=_windows(key),
+            daily_cap_reached=switches[3],
+            total_cap_reached=switches[4],
+            flight=flight,
         )
-        groups.append(FactGroup(switches, key, facts, count))
+        flight_key = None if flight is None else (flight.start, flight.end, flight.timezone)
+        groups.append(FactGroup(switches, key, facts, count, flight=flight_key))
     return groups
 
 
@@ -133,22 +172,36 @@ def _any_window(keys: Iterable[WindowKey]) -> Q:
     return reduce(or_, conditions)
 
 
+def _flight(key: FlightKey) -> Q:
+    """Campaigns with this flight (None: neither date) in this brand zone."""
+    if key is None:
+        return Q(start_date__isnull=True, end_date__isnull=True)
+    start, end, brand_zone = key
+    return Q(
+        Q(start_date__isnull=True) if start is None else Q(start_date=start),
+        Q(end_date__isnull=True) if end is None else Q(end_date=end),
+        brand__timezone=brand_zone,
+    )
+
+
 def in_groups(campaigns: QuerySet[Campaign], groups: Iterable[FactGroup]) -> QuerySet[Campaign]:
     """The campaigns of `campaigns` whose facts are those of one of `groups`.
 
     One condition per combination of switch and budgets, each naming its windows, so the
     condition stays as small as the number of distinct windows, whatever the campaigns.
     """
-    windows: dict[Switches, set[WindowKey]] = defaultdict(set)
+    windows: dict[tuple[Switches, FlightKey], set[WindowKey]] = defaultdict(set)
     for group in groups:
-        windows[group.switches].add(group.window)
+        windows[group.switches, group.flight].add(group.window)
     if not windows:
         return campaigns.none()
     condition = reduce(
         or_,
         (
-            Q(is_enabled=enabled, reason_daily=daily, reason_monthly=monthly) & _any_window(keys)
-            for (enabled, daily, monthly), keys in windows.items()
+            Q(**dict(zip(_SWITCH_COLUMNS, switches, strict=True)))
+            & _flight(flight)
+            & _any_window(keys)
+            for (switches, flight), keys in windows.items()
         ),
     )
     return campaigns.alias(**_budget_columns()).filter(condition)

@@ -15,21 +15,35 @@
 The names people call from the shell, scripts and the API are importable from here.
 """
 
-from ads.rules.reasons import DAILY_EXCEEDED, DISABLED, MONTHLY_EXCEEDED, OUTSIDE_WINDOW
+from ads.rules.reasons import (
+    BEFORE_FLIGHT,
+    DAILY_CAP_REACHED,
+    DAILY_EXCEEDED,
+    DISABLED,
+    FLIGHT_ENDED,
+    MONTHLY_EXCEEDED,
+    OUTSIDE_WINDOW,
+    TOTAL_CAP_REACHED,
+)
 from ads.services.budget import BudgetService
 from ads.services.campaigns import CampaignService, Cause, SyncResult
 from ads.services.dayparting import DaypartingService
 from ads.services.entries import SpendEntry, SpendEntryInput
-from ads.services.reconcile import Drift
+from ads.services.reconcile import CampaignDrift, Drift
 from ads.services.rollover import ResetResult, RolledBrand
 from ads.services.spend import SpendBatch
 
 __all__ = [
+    "BEFORE_FLIGHT",
+    "DAILY_CAP_REACHED",
     "DAILY_EXCEEDED",
     "DISABLED",
+    "FLIGHT_ENDED",
     "MONTHLY_EXCEEDED",
     "OUTSIDE_WINDOW",
+    "TOTAL_CAP_REACHED",
     "BudgetService",
+    "CampaignDrift",
     "CampaignService",
     "Cause",
     "DaypartingService",

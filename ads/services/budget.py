@@ -23,4 +23,6 @@ class BudgetService:
     reset_daily_monthly_spends = staticmethod(rollover.reset_daily_monthly_spends)
     find_drift = staticmethod(reconcile.find_drift)
     fix_drift = staticmethod(reconcile.fix_drift)
+    find_campaign_drift = staticmethod(reconcile.find_campaign_drift)
+    fix_campaign_drift = staticmethod(reconcile.fix_campaign_drift)
     get_brand_summary = staticmethod(brand_summary)

@@ -15,7 +15,12 @@ from django.utils import timezone
 
 from ads.models import Brand, Campaign, CampaignStatusChange
 from ads.periods import local_period, zone
-from ads.selectors import PeriodRule, current_periods, with_ledger_totals
+from ads.selectors import (
+    PeriodRule,
+    current_periods,
+    with_campaign_day_spend,
+    with_ledger_totals,
+)
 from ads.services.campaigns import CampaignService, SyncResult
 from ads.sql.ledger import write_totals
 from ads.sql.locks import TOTAL_FIELDS, lock_brands
@@ -42,7 +47,8 @@ class ResetResult:
 def recount(brands: QuerySet[Brand], *, rules: list[PeriodRule]) -> list[tuple[Brand, Brand]]:
     """Set the totals of `brands` to the ledger's sums for the periods in `rules`.
 
-    The caller holds the brands' locks. Returns (before, after) pairs for the brands whose
+    The caller holds the brands' locks. A brand moved to another local day has its campaigns'
+    daily totals recounted for that day too. Returns (before, after) pairs for the brands whose
     stored state changed.
     """
     changed: list[tuple[Brand, Brand]] = []
@@ -58,7 +64,28 @@ def recount(brands: QuerySet[Brand], *, rules: list[PeriodRule]) -> list[tuple[B
         if any(getattr(before, name) != getattr(brand, name) for name in TOTAL_FIELDS):
             changed.append((before, brand))
     write_totals([after for _, after in changed], fields=TOTAL_FIELDS)
+    recount_campaign_days([new for old, new in changed if old.spend_day != new.spend_day])
     return changed
+
+
+def recount_campaign_days(brands: list[Brand]) -> None:
+    """Set the daily totals of `brands`' campaigns to the ledger's sums over the brands' stored
+    days (already written): one read and one write, whatever the number of campaigns.
+
+    The caller holds the brands' locks, which every writer of a campaign's totals takes first.
+    """
+    if not brands:
+        return
+    days = {(brand.timezone, brand.spend_day) for brand in brands}
+    campaigns = with_campaign_day_spend(
+        Campaign.objects.filter(brand_id__in=[brand.pk for brand in brands]), days=days
+    )
+    moved = []
+    for campaign in campaigns.only("pk", "current_daily_spend").order_by("pk"):
+        if campaign.current_daily_spend != campaign.ledger_daily:
+            campaign.current_daily_spend = campaign.ledger_daily
+            moved.append(campaign)
+    write_totals(moved, fields=("current_daily_spend",))
 
 
 def refresh_brand(brand: Brand, *, cause: str = Cause.OPERATOR) -> None:

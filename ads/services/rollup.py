@@ -1,12 +1,14 @@
 """The roll-up: new ledger rows into their brands' totals, and the pause the moment one is over.
 
 One implementation for a single spend, a batch and a row created through the ORM (the SpendLog
-signal calls `roll_up_new_row`). Totals are written as absolute values: every brand here was
-read under this transaction's lock.
+signal calls `roll_up_new_row`). Brand totals are written as absolute values: every brand here
+was read under this transaction's lock. Campaign totals are added in one UPDATE on campaign
+rows locked with their brands, which returns what a campaign's caps are judged on.
 """
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -15,10 +17,11 @@ from django.utils import timezone
 from ads.models import Brand, Campaign, CampaignStatusChange, SpendLog
 from ads.money import ZERO
 from ads.periods import LocalPeriod, local_period, zone
+from ads.rules.budgets import is_cap_reached
 from ads.services.campaigns import CampaignService, SyncResult
 from ads.services.entries import entry_error
 from ads.services.rollover import recount
-from ads.sql.ledger import write_totals
+from ads.sql.ledger import add_to_campaign_totals, write_totals
 from ads.sql.locks import lock_brand_of
 from ads.validators import largest_total
 
@@ -69,19 +72,72 @@ def roll_up(
         if brand.is_daily_budget_exceeded or brand.is_monthly_budget_exceeded:
             over.append(brand.pk)
     write_totals(updated, fields=("current_daily_spend", "current_monthly_spend"))
+    capped = _add_to_campaigns(
+        spends, brand_of=brand_of, periods=periods, rolled=rolled, entries=entries
+    )
     if rolled:
         zones = {brand.timezone for brand in rolled}
         recount(
             Brand.objects.filter(pk__in=[brand.pk for brand in rolled]),
             rules=[(Q(timezone=name), periods[name]) for name in zones],
         )
-    if not rolled and not over and not lowered:
+    if not rolled and not over and not lowered and not capped:
         return SyncResult()
     campaigns = Campaign.objects.filter(
         Q(brand_id__in=[brand.pk for brand in rolled] + lowered)
         | Q(brand_id__in=over, is_active=True)
+        | Q(pk__in=capped)
     )
     return CampaignService.sync(campaigns, Cause.SPEND, now=now)
+
+
+def _add_to_campaigns(
+    spends: Sequence[SpendLog],
+    *,
+    brand_of: Mapping[int, Brand],
+    periods: Mapping[str, LocalPeriod],
+    rolled: Sequence[Brand],
+    entries: Sequence[SpendLog] | None,
+) -> list[int]:
+    """Add `spends` to their campaigns' own totals; return the serving ones now at a cap.
+
+    Today's total counts the spends of the brand's current local day; a brand that rolls over
+    is recounted from the ledger instead (`recount`), so only its all-time totals are added
+    here. One UPDATE for the whole call, on campaign rows the caller holds locked.
+    """
+    today: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    total: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    last: dict[int, SpendLog] = {}
+    for spend in spends:
+        brand = brand_of[spend.campaign_id]
+        total[spend.campaign_id] += spend.amount
+        last[spend.campaign_id] = spend
+        if brand not in rolled and periods[brand.timezone].contains_day(spend.timestamp):
+            today[spend.campaign_id] += spend.amount
+    if not total:
+        return []
+    after = add_to_campaign_totals(sorted((pk, today[pk], total[pk]) for pk in total))
+    limit = largest_total()
+    for campaign in after:
+        if campaign.total_spend > limit:
+            message = (
+                f"This would take campaign {campaign.pk}'s total to {campaign.total_spend}, "
+                f"past {limit}, the largest total the database holds."
+            )
+            error = ValidationError({"amount": ValidationError(message, code="total_too_large")})
+            spend = last[campaign.pk]
+            if entries is None:
+                raise error
+            raise entry_error(next(i for i, e in enumerate(entries) if e is spend), error)
+    return [
+        campaign.pk
+        for campaign in after
+        if campaign.is_active
+        and (
+            is_cap_reached(campaign.current_daily_spend, campaign.daily_cap)
+            or is_cap_reached(campaign.total_spend, campaign.total_cap)
+        )
+    ]
 
 
 def roll_up_new_row(spend: SpendLog) -> None:

@@ -1,10 +1,12 @@
 """Statements over many rows at once that the ORM would build slowly or not at all."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import connection
 
-from ads.models import Brand, SpendLog
+from ads.models import Brand, Campaign, SpendLog
 
 
 def known_spends(spends: list[SpendLog]) -> dict[tuple[int, str], SpendLog]:
@@ -31,16 +33,20 @@ def known_spends(spends: list[SpendLog]) -> dict[tuple[int, str], SpendLog]:
     return known
 
 
-def write_totals(brands: list[Brand], *, fields: Sequence[str]) -> None:
-    """Store `fields` of `brands`, whose rows this transaction holds locked: one UPDATE.
+def write_totals(brands: Sequence[Brand] | Sequence[Campaign], *, fields: Sequence[str]) -> None:
+    """Store `fields` of `brands` (or of campaigns), whose rows this transaction holds locked:
+    one UPDATE.
 
     Joined to a VALUES list rather than bulk_update's CASE, whose arms the database tries
     one by one for every row (minutes for 10,000 brands) and whose expression objects cost
     more to build than a whole batch of spends.
     """
+    if not brands:
+        return
+    model = type(brands[0])
     quote = connection.ops.quote_name
-    table = quote(Brand._meta.db_table)
-    columns = [column for column in Brand._meta.concrete_fields if column.name in fields]
+    table = quote(model._meta.db_table)
+    columns = [column for column in model._meta.concrete_fields if column.name in fields]
     assignments = ", ".join(
         f"{quote(column.column)} = totals.column{number}"
         for number, column in enumerate(columns, start=2)
@@ -66,3 +72,52 @@ def write_totals(brands: list[Brand], *, fields: Sequence[str]) -> None:
         ]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
+
+
+@dataclass(frozen=True)
+class CampaignTotals:
+    """A campaign's totals after `add_to_campaign_totals`, with the caps they are held to."""
+
+    pk: int
+    is_active: bool
+    current_daily_spend: Decimal
+    total_spend: Decimal
+    daily_cap: Decimal | None
+    total_cap: Decimal | None
+
+
+_RETURNED = ("id", "is_active", "current_daily_spend", "total_spend", "daily_cap", "total_cap")
+
+
+def add_to_campaign_totals(added: Sequence[tuple[int, Decimal, Decimal]]) -> list[CampaignTotals]:
+    """Add (campaign id, to today, to all time) to the campaigns' totals: one UPDATE.
+
+    The caller holds the campaign rows locked (`lock_brands_of`), so adding in the database
+    loses nothing, and RETURNING gives the new totals and the caps without another read. Each
+    sum is rounded to the cent: on SQLite a column is a binary double, and the rounded sum is
+    the double nearest the exact cents, as an absolute write of a Decimal would store.
+    """
+    quote = connection.ops.quote_name
+    table = quote(Campaign._meta.db_table)
+    fields = {f.attname: f for f in Campaign._meta.concrete_fields if f.attname in _RETURNED}
+    daily, total = quote(fields["current_daily_spend"].column), quote(fields["total_spend"].column)
+    returned = ", ".join(f"{table}.{quote(fields[name].column)}" for name in _RETURNED)
+    results = []
+    size = max(connection.ops.bulk_batch_size(["id", "daily", "total"], list(added)), 1)
+    for start in range(0, len(added), size):
+        chunk = added[start : start + size]
+        sql = (
+            f"UPDATE {table} SET {daily} = ROUND({daily} + added.column2, 2),"  # noqa: S608 - placeholders only
+            f" {total} = ROUND({total} + added.column3, 2)"
+            f" FROM (VALUES {', '.join(['(%s, %s, %s)'] * len(chunk))}) AS added"
+            f" WHERE {table}.{quote('id')} = added.column1 RETURNING {returned}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [value for row in chunk for value in row])
+            rows = cursor.fetchall()
+        for row in rows:
+            values = [
+                fields[name].to_python(value) for name, value in zip(_RETURNED, row, strict=True)
+            ]
+            results.append(CampaignTotals(*values))
+    return results
