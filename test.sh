@@ -127,6 +127,7 @@ SQLITE_TESTS=(
     ads/tests/services/test_reports.py
     ads/tests/models/test_models.py
     ads/tests/services/test_campaigns.py
+    ads/tests/services/test_caps.py
 )
 sqlite_pass() {
     banner "pytest on SQLite (in memory) $*"
