@@ -38,10 +38,12 @@ from ads.tests.admin.test_permissions import staff_user
 def ad_ops_group() -> str:
     """The "Ad ops" group as its migration makes it, made again when needed: a live-server test
     case flushes the database, and a flush brings back permissions but not the migration's rows."""
-    migration = import_module("ads.migrations.0003_ad_ops_group")
-    group, _ = Group.objects.get_or_create(name=migration.GROUP)
+    group_migration = import_module("ads.migrations.0003_ad_ops_group")
+    windows_migration = import_module("ads.migrations.0008_ad_ops_window_permissions")
+    codenames = [*group_migration.PERMISSIONS, *windows_migration.PERMISSIONS]
+    group, _ = Group.objects.get_or_create(name=group_migration.GROUP)
     group.permissions.set(
-        Permission.objects.filter(content_type__app_label="ads", codename__in=migration.PERMISSIONS)
+        Permission.objects.filter(content_type__app_label="ads", codename__in=codenames)
     )
     return group.name
 

@@ -4,6 +4,7 @@ windows overlap refused naming both, and windows moved past each other in one sa
 from datetime import time
 from typing import Any
 
+from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
 from ads.models import DaypartingSchedule, DaypartingWindow
@@ -74,3 +75,13 @@ class ScheduleWindowsPageTests(SuperuserTestCase):
         self.assertEqual(response.status_code, 302)
         self.assertEqual(self.windows(), ["Mon 14:00–16:00", "Mon 16:00–18:00"])
         self.assertEqual(DaypartingSchedule.objects.get().extra_windows.count(), 2)
+
+
+class AdOpsScheduleWindowsTests(ScheduleWindowsPageTests):
+    """The same page as an "Ad ops" member (migration 0008 grants the window permissions)."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        member = User.objects.create_user("ops", password="pw-123-secret", is_staff=True)
+        member.groups.add(Group.objects.get(name="Ad ops"))
+        self.client.force_login(member)
