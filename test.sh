@@ -128,6 +128,7 @@ SQLITE_TESTS=(
     ads/tests/models/test_models.py
     ads/tests/services/test_campaigns.py
     ads/tests/services/test_caps.py
+    ads/tests/admin/test_budget_history.py
 )
 sqlite_pass() {
     banner "pytest on SQLite (in memory) $*"
