@@ -82,6 +82,9 @@ class CampaignAdmin(SystemHistoryDeletion, PickerAdmin):
         "blocking_reasons",
         "schedule",
         "spend_today",
+        "daily_cap",
+        "total_spend",
+        "total_cap",
     )
     list_filter = ("is_active", BlockingReasonFilter, "is_enabled", ("brand", SearchableFilter))
     list_select_related = ("brand", "dayparting_schedule")
@@ -90,7 +93,14 @@ class CampaignAdmin(SystemHistoryDeletion, PickerAdmin):
     actions = ("enable", "disable", "reevaluate")
     inlines = (DaypartingScheduleInline, StatusHistoryInline, LatestSpendInline)
     fields = ("brand", "name", "is_enabled", "daily_cap", "total_cap", "start_date", "end_date")
-    readonly_fields = ("is_active", "blocking_now", "windows", "spend_today", "budget_history")
+    readonly_fields = (
+        "is_active",
+        "blocking_now",
+        "windows",
+        "spend_today",
+        "total_spend",
+        "budget_history",
+    )
 
     class Media:
         css = STYLES

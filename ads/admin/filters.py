@@ -25,10 +25,14 @@ from ads.admin.forms import CAMPAIGN_SEARCH_URL, campaign_label
 from ads.models import Campaign
 from ads.selectors import DAILY, MONTHLY, FactGroup, exceeded, fact_groups, in_groups
 from ads.services import (
+    BEFORE_FLIGHT,
+    DAILY_CAP_REACHED,
     DAILY_EXCEEDED,
     DISABLED,
+    FLIGHT_ENDED,
     MONTHLY_EXCEEDED,
     OUTSIDE_WINDOW,
+    TOTAL_CAP_REACHED,
     CampaignService,
 )
 
@@ -150,8 +154,12 @@ class BlockingReasonFilter(admin.SimpleListFilter):
     parameter_name = "reason"
     reasons = {
         "disabled": DISABLED,
+        "before_flight": BEFORE_FLIGHT,
+        "flight_ended": FLIGHT_ENDED,
         "daily": DAILY_EXCEEDED,
         "monthly": MONTHLY_EXCEEDED,
+        "daily_cap": DAILY_CAP_REACHED,
+        "total_cap": TOTAL_CAP_REACHED,
         "window": OUTSIDE_WINDOW,
     }
 
