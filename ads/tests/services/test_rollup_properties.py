@@ -19,7 +19,7 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from ads.models import Brand, Campaign, SpendLog
 from ads.money import AmountInput
-from ads.services import BudgetService, SpendEntry
+from ads.services import BudgetService, CampaignService, SpendEntry
 
 ZONES = ("Europe/Paris", "America/New_York")
 START = datetime(2026, 3, 28, 20, 0, tzinfo=UTC)  # the weekend Paris moves to summer time
@@ -109,7 +109,13 @@ class RollUpProperties(HypothesisTestCase):
                 )
                 for tz in ZONES
             ]
-            campaigns = [Campaign.objects.create(brand=brand, name="Search") for brand in brands]
+            # Caps a few spends reach: the pauses they make at once are checked at the end.
+            campaigns = [
+                Campaign.objects.create(
+                    brand=brand, name="Search", daily_cap=Decimal(300), total_cap=Decimal(3000)
+                )
+                for brand in brands
+            ]
             # The model: every spend made, and when each brand was last rolled to "today".
             ledger: list[Entry] = []
             touched = [START for _ in brands]
@@ -201,3 +207,19 @@ class RollUpProperties(HypothesisTestCase):
                 sum((a for a, d in local if d.replace(day=1) == day.replace(day=1)), Decimal(0)),
             )
         self.assertEqual(SpendLog.objects.count(), len(ledger))
+        self.assert_campaign_totals(brands, campaigns, ledger)
+
+    def assert_campaign_totals(
+        self, brands: list[Brand], campaigns: list[Campaign], ledger: list[Entry]
+    ) -> None:
+        """Each campaign's own totals are the ledger's (today's is its brand's: the brand's only
+        campaign), and its state is the verdict of its caps and budgets now."""
+        for index, campaign in enumerate(campaigns):
+            campaign.refresh_from_db()
+            self.assertEqual(campaign.current_daily_spend, brands[index].current_daily_spend)
+            self.assertEqual(
+                campaign.total_spend, sum((a for b, a, _, _ in ledger if b == index), Decimal(0))
+            )
+            _, reasons = CampaignService.should_campaign_be_active(campaign)
+            self.assertEqual(campaign.is_active, not reasons)
+        self.assertEqual(BudgetService.find_campaign_drift(), [])
