@@ -47,9 +47,9 @@ class ResetResult:
 def recount(brands: QuerySet[Brand], *, rules: list[PeriodRule]) -> list[tuple[Brand, Brand]]:
     """Set the totals of `brands` to the ledger's sums for the periods in `rules`.
 
-    The caller holds the brands' locks. A brand moved to another local day has its campaigns'
-    daily totals recounted for that day too. Returns (before, after) pairs for the brands whose
-    stored state changed.
+    The caller holds the brands' locks. A brand whose stored day or totals changed (a new
+    local day, a new time zone, a repair) has its campaigns' daily totals recounted for that day
+    too. Returns (before, after) pairs for the brands whose stored state changed.
     """
     changed: list[tuple[Brand, Brand]] = []
     for brand in with_ledger_totals(brands, rules).order_by("pk"):
@@ -64,7 +64,7 @@ def recount(brands: QuerySet[Brand], *, rules: list[PeriodRule]) -> list[tuple[B
         if any(getattr(before, name) != getattr(brand, name) for name in TOTAL_FIELDS):
             changed.append((before, brand))
     write_totals([after for _, after in changed], fields=TOTAL_FIELDS)
-    recount_campaign_days([new for old, new in changed if old.spend_day != new.spend_day])
+    recount_campaign_days([after for _, after in changed])
     return changed
 
 

@@ -317,3 +317,21 @@ class CapRuleFormsAgreeTests(TestCase):
             sum(g.campaigns for g in groups if g.facts.daily_cap_reached),
             sum(expected.values()),
         )
+
+
+class CampaignTotalsAfterANewTimeZoneTests(TestCase):
+    def test_a_new_zone_on_the_same_date_recounts_the_campaigns_day(self) -> None:
+        with time_machine.travel(utc("2026-03-18T12:00"), tick=False):
+            brand = make_brand("Acme", timezone="UTC")
+            campaign = make_campaign(brand, "Search")
+            # 23:30 UTC on the 17th is 00:30 on the 18th in Paris (UTC+1 in March).
+            BudgetService.record_spend(campaign, "10.00", timestamp=utc("2026-03-17T23:30"))
+            BudgetService.record_spend(campaign, "5.00")
+            self.assertEqual(campaign_totals(campaign), (Decimal("5.00"), Decimal("15.00")))
+
+            brand.timezone = "Europe/Paris"
+            brand.save()
+
+        brand.refresh_from_db()
+        self.assertEqual((brand.spend_day, brand.current_daily_spend), (NOW.date(), Decimal(15)))
+        self.assertEqual(campaign_totals(campaign), (Decimal("15.00"), Decimal("15.00")))
