@@ -1,9 +1,12 @@
-"""An import of spend rows: every row checked before any is recorded, then recorded in batches.
+"""An import of ledger rows: every row checked before any is recorded, then recorded in batches.
 
-A bad row anywhere imports nothing and its error names the line: every row the writer could
-refuse (a bad value, an unknown campaign, a total past what the database holds) is refused by the
-check. Rows are then recorded in batches, one transaction each, so live spends on the same brands
-wait for one batch, never for the whole import.
+A bad row anywhere imports nothing and its error names the line: every row a writer could refuse
+by its values (a bad value, a sign wrong for its kind, an unknown campaign, a report's day not
+begun, a total past what the database holds) is refused by the check. Rows are then recorded in
+file order: consecutive spends in batches, one transaction each, so live spends on the same
+brands wait for one batch, never for the whole import; each credit, charge and report in its
+own (`record_adjustment`, `record_reported_spend`), after the rows before it, so a credit sees
+the spend it refunds.
 """
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -13,16 +16,32 @@ from typing import cast
 
 from django.core.exceptions import ValidationError
 
-from ads.services.imports.entries import CampaignLookup, EntryMaker, MonthTotals
+from ads.models import SpendLog
+from ads.services.adjustments import record_adjustment
+from ads.services.entries import SpendEntry, entry_error, new_entry
+from ads.services.imports.entries import (
+    Adjustment,
+    CampaignLookup,
+    Entry,
+    EntryMaker,
+    MonthTotals,
+)
 from ads.services.imports.rows import ColumnsError, Row, RowError, SpendImportError, check_columns
+from ads.services.reports import record_reported_spend
 from ads.services.spend import SpendBatch, check_spends, record_spend_batch
+
+Kind = SpendLog.Kind
 
 BATCH_SIZE = 1000
 
 
 @dataclass
 class ImportSummary:
-    """What an import did: rows read, rows new to the ledger, and what the roll-up changed."""
+    """What an import did: rows read, rows new to the ledger, and what the roll-up changed.
+
+    `paused` and `activated` count what the spend batches' roll-ups changed; a credit's or a
+    report's re-evaluation is its call's own (`record_adjustment` returns the entry alone).
+    """
 
     rows: int = 0
     recorded: int = 0
@@ -40,6 +59,13 @@ class ImportSummary:
         self.brand_ids.update(batch.brand_ids)
         self.paused += len(batch.campaigns.paused)
         self.activated += len(batch.campaigns.activated)
+
+    def add_one(self, *, created: bool, brand_id: int) -> None:
+        """A credit, charge or report row: new to the ledger, or already on record."""
+        self.rows += 1
+        if created:
+            self.recorded += 1
+            self.brand_ids.add(brand_id)
 
 
 class PartialImportError(SpendImportError):
@@ -71,10 +97,11 @@ class SpendImport:
         total = 0
         for rows in self.batches():
             entries = maker.entries(rows)
-            try:
-                check_spends(entries)
-            except ValidationError as error:
-                raise _row_error(rows, error) from None
+            for row, entry in zip(rows, entries, strict=True):
+                try:
+                    _check_entry(entry)
+                except ValidationError as error:
+                    raise _row_error([row], error) from None
             months.add(rows, entries)
             total += len(rows)
         self.checked = True
@@ -90,15 +117,36 @@ class SpendImport:
         summary = ImportSummary()
         for rows in self.batches():
             try:
-                batch = record_spend_batch(maker.entries(rows))
-            except ValidationError as error:
-                raise PartialImportError(_row_error(rows, error), imported=summary.rows) from None
+                entries = maker.entries(rows)
             except RowError as error:
                 raise PartialImportError(error, imported=summary.rows) from None
-            summary.add(batch, rows=len(rows))
+            for run_rows, run in _runs(rows, entries):
+                try:
+                    self.record_run(run, rows=len(run_rows), summary=summary)
+                except ValidationError as error:
+                    refused = _row_error(run_rows, error)
+                    raise PartialImportError(refused, imported=summary.rows) from None
             if on_batch is not None:
                 on_batch(len(rows))
         return summary
+
+    def record_run(self, run: list[Entry], *, rows: int, summary: ImportSummary) -> None:
+        """Record consecutive spends as one batch, or one credit, charge or report."""
+        entry = run[0]
+        if isinstance(entry, SpendEntry):
+            summary.add(record_spend_batch(cast(list[SpendEntry], run)), rows=rows)
+            return
+        brand_id = self.lookup.brand_of[entry.campaign]
+        try:
+            if isinstance(entry, Adjustment):
+                summary.add_one(created=_record_adjustment(entry), brand_id=brand_id)
+            else:
+                created = record_reported_spend(
+                    entry.campaign, entry.day, entry.total, source=entry.source
+                )
+                summary.add_one(created=created is not None, brand_id=brand_id)
+        except ValidationError as error:
+            raise entry_error(0, error) from None
 
     def batches(self) -> Iterator[list[Row]]:
         """The rows in batches, each row's columns and values checked for shape first."""
@@ -132,6 +180,56 @@ def import_rows(
     spend_import = SpendImport(rows, batch_size=batch_size)
     spend_import.check()
     return spend_import.record(on_batch=on_batch)
+
+
+def _check_entry(entry: Entry) -> None:
+    """Raise the ValidationError the entry's writer would raise for its values; write nothing.
+
+    A report's values are all checked as the row is read (and its day by `MonthTotals`).
+    """
+    if isinstance(entry, SpendEntry):
+        check_spends([entry])
+    elif isinstance(entry, Adjustment):
+        try:
+            new_entry(
+                entry.campaign,
+                entry.amount,
+                kind=Kind.CREDIT if entry.amount < 0 else Kind.CHARGE,
+                reason=entry.reason,
+                external_id=entry.external_id,
+                timestamp=entry.timestamp,
+            )
+        except ValidationError as error:
+            raise entry_error(0, error) from None
+
+
+def _record_adjustment(entry: Adjustment) -> bool:
+    """Record a credit or charge; whether it is new (its id not yet on record) for the summary."""
+    known = SpendLog.objects.filter(
+        campaign_id=entry.campaign, external_id=entry.external_id
+    ).exists()
+    record_adjustment(
+        entry.campaign,
+        entry.amount,
+        entry.reason,
+        external_id=entry.external_id,
+        timestamp=entry.timestamp,
+    )
+    return not known
+
+
+def _runs(rows: list[Row], entries: list[Entry]) -> Iterator[tuple[list[Row], list[Entry]]]:
+    """The rows in file order: each stretch of spends together, every other entry alone."""
+    run_rows: list[Row] = []
+    run: list[Entry] = []
+    for row, entry in zip(rows, entries, strict=True):
+        if run and not (isinstance(entry, SpendEntry) and isinstance(run[-1], SpendEntry)):
+            yield run_rows, run
+            run_rows, run = [], []
+        run_rows.append(row)
+        run.append(entry)
+    if run:
+        yield run_rows, run
 
 
 def _check_shape(row: Row, *, known: set[frozenset[str]]) -> None:

@@ -1,14 +1,18 @@
-"""A row of spend as an importer receives it: text by column, and the checks of each value.
+"""A row of the ledger as an importer receives it: text by column, and the checks of each value.
 
 Rows come from a CSV file (`read_csv`) or from anywhere else (an HTTP body, a script) as
 `Row(line, {column: text})`; the same checks apply to both. Every refusal names the row's line.
+
+An optional `kind` column tells a spend (the default: a file without the column is all spend)
+from a credit, a charge and a platform report; each kind has its own columns (`COLUMNS_OF`),
+and a row leaves the others empty.
 """
 
 import csv
 import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import TextIO
@@ -17,13 +21,28 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from ads.models import Campaign
-from ads.money import parse_amount_text
+from ads.models import Campaign, SpendLog
+from ads.models.ledger import SIGN_RULE, amount_fits_kind
+from ads.money import Sign, parse_amount_text
+from ads.services.entries import REASON_LENGTH, checked_text
 from ads.validators import validate_spend_time, validate_text
 
+Kind = SpendLog.Kind
 REQUIRED = frozenset({"amount", "timestamp"})
 OPTIONAL = frozenset({"external_id", "description"})
 BY_NAME = frozenset({"brand", "campaign"})
+KIND = "kind"
+
+# Each kind's columns: those a row of it must have, and those it may fill.
+COLUMNS_OF: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    Kind.SPEND: (REQUIRED, OPTIONAL),
+    Kind.CREDIT: (REQUIRED | {"reason"}, frozenset({"external_id"})),
+    Kind.CHARGE: (REQUIRED | {"reason"}, frozenset({"external_id"})),
+    Kind.REPORT: (frozenset({"day", "total", "source"}), frozenset()),
+}
+KIND_COLUMNS = frozenset().union(*(need | may for need, may in COLUMNS_OF.values()))
+# A day as a file writes it: date.fromisoformat alone would also take "20260318" and "2026-W12".
+DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 # How a row names its campaign: ("id", "42") or ("name", brand name, campaign name).
 CampaignKey = tuple[str, ...]
@@ -105,24 +124,84 @@ class Row:
             raise RowError(self.line, f"timestamp: {' '.join(error.messages)}") from None
         return moment
 
-    def amount(self) -> Decimal:
-        """The row's amount, written in plain decimal notation (no '1e3', '1_000', 'NaN')."""
+    def amount(self, kind: str = Kind.SPEND) -> Decimal:
+        """The row's amount, written in plain decimal notation (no '1e3', '1_000', 'NaN'), with
+        the sign of its kind."""
+        if kind == Kind.SPEND:
+            return self.parsed("amount", sign="positive")
+        amount = self.parsed("amount", sign="nonzero")
+        if not amount_fits_kind(kind, amount):
+            raise RowError(self.line, f"amount: {amount} is no {kind}. {SIGN_RULE[kind]}")
+        return amount
+
+    def total(self) -> Decimal:
+        """A report's total for its day: plain decimal notation, 0 or more."""
+        return self.parsed("total", sign="non_negative")
+
+    def parsed(self, column: str, *, sign: Sign) -> Decimal:
         try:
-            return parse_amount_text(self.values["amount"])
+            return parse_amount_text(self.values[column], field=column, sign=sign)
         except ValidationError as error:
-            raise RowError(self.line, f"amount: {' '.join(error.messages)}") from None
+            raise RowError(self.line, f"{column}: {' '.join(error.messages)}") from None
+
+    def kind(self) -> str:
+        """The row's kind: spend when it has no kind column or leaves it empty."""
+        kind = self.values.get(KIND) or Kind.SPEND
+        if kind not in COLUMNS_OF:
+            raise RowError(
+                self.line, f"kind: {kind!r} is not a kind: spend, credit, charge or report."
+            )
+        return kind
+
+    def check_fit(self, kind: str) -> None:
+        """The row has its kind's columns and leaves empty those of other kinds."""
+        need, may = COLUMNS_OF[kind]
+        missing = need - self.values.keys()
+        if missing:
+            raise RowError(self.line, f"a {kind} row needs {', '.join(sorted(missing))}.")
+        extra = sorted(
+            column for column in KIND_COLUMNS - need - may if self.values.get(column, "") != ""
+        )
+        if extra:
+            raise RowError(
+                self.line,
+                f"{extra[0]}: a {kind} row leaves it empty (its columns: "
+                f"{', '.join(sorted(need | may))}).",
+            )
+
+    def reason(self, column: str) -> str:
+        """A credit's or charge's reason, a report's source: text that is not blank."""
+        text = self.values[column].strip()
+        if not text:
+            raise RowError(self.line, f"{column}: empty (a {self.kind()} needs one).")
+        try:
+            return checked_text(text, field=column, max_length=REASON_LENGTH)
+        except ValidationError as error:
+            raise RowError(self.line, f"{column}: {' '.join(error.messages)}") from None
+
+    def day(self) -> date:
+        """A report's day: a local date YYYY-MM-DD (whether it has begun is the brand's zone's)."""
+        text = self.values["day"]
+        try:
+            if DAY.fullmatch(text):
+                return date.fromisoformat(text)
+        except ValueError:
+            pass
+        raise RowError(self.line, f"day: {text!r} is not a date (YYYY-MM-DD, e.g. 2026-03-18).")
 
 
 def check_columns(names: Collection[str]) -> None:
-    """Raise ColumnsError unless these columns name a spend: each once, the campaign one way."""
+    """Raise ColumnsError unless these columns name entries: each once, the campaign one way,
+    and amount and timestamp unless a kind column says which columns each row needs."""
     unique = set(names)
-    unknown = unique - REQUIRED - OPTIONAL - BY_NAME - {"campaign_id"}
+    unknown = unique - KIND_COLUMNS - BY_NAME - {"campaign_id", KIND}
     if unknown or len(unique) != len(names):
         raise ColumnsError(
             f"Bad header {list(names)}: columns are amount, timestamp, external_id, description "
-            "and either campaign_id or brand and campaign, each once."
+            "and either campaign_id or brand and campaign, each once; with a kind column also "
+            "reason, day, total and source."
         )
-    missing = REQUIRED - unique
+    missing = set() if KIND in unique else REQUIRED - unique
     if missing:
         raise ColumnsError(f"The header lacks {', '.join(sorted(missing))}.")
     by_name = unique & BY_NAME

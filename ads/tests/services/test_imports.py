@@ -142,3 +142,34 @@ class ImportRowsTests(TestCase):
         self.assertIn(f"line 4: campaign: Campaign {gone} does not exist.", str(caught.exception))
         self.assertEqual(SpendLog.objects.count(), 3)
         self.assertEqual(BudgetService.find_drift(), [])
+
+    def test_rows_of_each_kind_with_their_own_columns(self) -> None:
+        """Rows given directly need only their kind's keys: a report has no amount or time."""
+        rows = [
+            Row(1, {"campaign_id": str(self.search.pk), "amount": "40.00",
+                    "timestamp": "2026-03-18T09:00:00Z"}),
+            Row(2, {"kind": "credit", "campaign_id": str(self.search.pk), "amount": "-15.00",
+                    "timestamp": "2026-03-18T10:00:00Z", "reason": "invalid clicks"}),
+            Row(3, {"kind": "report", "campaign_id": str(self.social.pk), "day": "2026-03-18",
+                    "total": "7.50", "source": "meta_ads"}),
+            Row(4, {"kind": "report", "campaign_id": str(self.social.pk), "day": "2026-03-18",
+                    "total": "7.50", "source": "meta_ads"}),
+        ]  # fmt: skip
+
+        self.assertEqual(check_rows(rows), 4)
+        summary = import_rows(rows, batch_size=3)
+
+        # The same report twice appends one entry: the second finds the ledger agreeing.
+        self.assertEqual((summary.rows, summary.recorded, summary.already_known), (4, 3, 1))
+        self.assertEqual(
+            list(SpendLog.objects.order_by("pk").values_list("kind", "amount")),
+            [
+                ("spend", Decimal("40.00")),
+                ("credit", Decimal("-15.00")),
+                ("report", Decimal("7.50")),
+            ],
+        )
+        self.assertEqual(totals(self.acme), (Decimal("32.50"), Decimal("32.50")))
+        again = import_rows(rows)
+        self.assertEqual((again.recorded, again.already_known), (0, 4))
+        self.assertEqual(BudgetService.find_drift(), [])
