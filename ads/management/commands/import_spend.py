@@ -1,4 +1,5 @@
-"""`manage.py import_spend FILE.csv`: record a file of spend events through `ads.services.imports`.
+"""`manage.py import_spend FILE.csv`: record a file of spend events through `ads.services.imports`,
+and with a `kind` column credits, charges and platform reports too.
 
 The whole file is checked before anything is written, so a bad row imports nothing and the error
 names its line; rows are then recorded in batches, and importing the same file again counts
@@ -28,9 +29,12 @@ class Command(BaseCommand):
     help = (
         "Record the spend events of a CSV file. Header row required; columns: amount, timestamp "
         "(ISO 8601 with a UTC offset), external_id and description (optional), and either "
-        "campaign_id or brand and campaign (names). The whole file is checked first: a bad row "
-        "imports nothing. A row without external_id is identified by its content, so importing "
-        "the same file twice counts every row once."
+        "campaign_id or brand and campaign (names). An optional kind column (spend when "
+        "absent or empty) also takes credit rows (amount below 0) and charge rows (above 0), each "
+        "with a reason, and report rows (day YYYY-MM-DD in the brand's zone, total, source "
+        "instead of amount and timestamp). The whole file is checked first: a bad row imports "
+        "nothing. A row without external_id is identified by its content, so importing the "
+        "same file twice counts every row once."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
