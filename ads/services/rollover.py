@@ -22,7 +22,7 @@ from ads.selectors import (
     with_ledger_totals,
 )
 from ads.services.campaigns import CampaignService, SyncResult
-from ads.sql.ledger import write_totals
+from ads.sql.ledger import write_campaign_days, write_totals
 from ads.sql.locks import TOTAL_FIELDS, lock_brands
 
 Cause = CampaignStatusChange.Cause
@@ -70,22 +70,15 @@ def recount(brands: QuerySet[Brand], *, rules: list[PeriodRule]) -> list[tuple[B
 
 def recount_campaign_days(brands: list[Brand]) -> None:
     """Set the daily totals of `brands`' campaigns to the ledger's sums over the brands' stored
-    days (already written): one read and one write, whatever the number of campaigns.
+    days (already written): one statement, whatever the number of campaigns.
 
     The caller holds the brands' locks, which every writer of a campaign's totals takes first.
     """
     if not brands:
         return
     days = {(brand.timezone, brand.spend_day) for brand in brands}
-    campaigns = with_campaign_day_spend(
-        Campaign.objects.filter(brand_id__in=[brand.pk for brand in brands]), days=days
-    )
-    moved = []
-    for campaign in campaigns.only("pk", "current_daily_spend").order_by("pk"):
-        if campaign.current_daily_spend != campaign.ledger_daily:
-            campaign.current_daily_spend = campaign.ledger_daily
-            moved.append(campaign)
-    write_totals(moved, fields=("current_daily_spend",))
+    campaigns = Campaign.objects.filter(brand_id__in=[brand.pk for brand in brands])
+    write_campaign_days(with_campaign_day_spend(campaigns, days=days))
 
 
 def refresh_brand(brand: Brand, *, cause: str = Cause.OPERATOR) -> None:

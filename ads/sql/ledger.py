@@ -3,8 +3,10 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection
+from django.db.models import F, QuerySet
 
 from ads.models import Brand, Campaign, SpendLog
 
@@ -121,3 +123,25 @@ def add_to_campaign_totals(added: Sequence[tuple[int, Decimal, Decimal]]) -> lis
             ]
             results.append(CampaignTotals(*values))
     return results
+
+
+def write_campaign_days(recounted: "QuerySet[Any]") -> None:
+    """Set each campaign's `current_daily_spend` to the `ledger_daily` that `recounted` (an
+    annotated queryset) reads for it: one UPDATE ... FROM, whatever the number of campaigns.
+
+    The read is the UPDATE's own subquery, so nothing travels through Python, and only rows
+    whose total differs are written. The caller holds the brands' locks.
+    """
+    quote = connection.ops.quote_name
+    table = quote(Campaign._meta.db_table)
+    column = quote(Campaign._meta.get_field("current_daily_spend").column)
+    pk = quote(Campaign._meta.pk.column)
+    read = recounted.order_by().values(recount_id=F("pk"), recount_daily=F("ledger_daily"))
+    sql, params = read.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {column} = recount.recount_daily FROM ({sql}) AS recount"  # noqa: S608 - the ORM's own SQL
+            f" WHERE {table}.{pk} = recount.recount_id"
+            f" AND {table}.{column} <> recount.recount_daily",
+            params,
+        )
