@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Final
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import connection
 
 from ads.money import MAX_TOTAL, MAX_TOTAL_FLOAT
@@ -73,3 +74,35 @@ def validate_total(value: Decimal) -> None:
             code="too_large",
             params={"value": value, "limit": limit},
         )
+
+
+def validate_currency(value: str) -> None:
+    """An ISO 4217 code as written: three capital letters (the brand's amounts are shown in it)."""
+    if not (isinstance(value, str) and len(value) == 3 and value.isascii() and value.isupper()):
+        raise ValidationError(
+            "%(value)r is not an ISO 4217 currency code (three capital letters, e.g. EUR).",
+            code="invalid_currency",
+            params={"value": value},
+        )
+
+
+def validate_alert_thresholds(value: object) -> None:
+    """A list of distinct whole percents from 1 to 1000 (100 is the budget itself)."""
+    if not isinstance(value, list) or any(
+        isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 1000
+        for level in value
+    ):
+        raise ValidationError(
+            "Give a list of whole percents from 1 to 1000, e.g. [50, 80, 100].",
+            code="invalid_thresholds",
+        )
+    if len(set(value)) != len(value):
+        raise ValidationError("Each percent once.", code="repeated_threshold")
+
+
+def validate_alert_emails(value: object) -> None:
+    """A list of email addresses."""
+    if not isinstance(value, list) or not all(isinstance(address, str) for address in value):
+        raise ValidationError("Give a list of email addresses.", code="invalid_emails")
+    for address in value:
+        validate_email(address)

@@ -6,19 +6,29 @@ totals, `is_active`) are never written back by an ordinary `save()`: an object l
 later spends must not undo them. One module per family; every name is importable from here.
 """
 
+from ads.models.alerts import BudgetAlert
+from ads.models.api import ApiKey, IdempotentResponse
 from ads.models.brand import Brand, default_timezone
 from ads.models.campaign import Campaign, DaypartingSchedule, DaypartingWindow, all_days
+from ads.models.events import Delivery, DeliveryAttempt, Event, WebhookEndpoint
 from ads.models.history import CampaignStatusChange
 from ads.models.ledger import SpendLog, TotalsCorrection
 
 __all__ = [
+    "ApiKey",
     "Brand",
+    "BudgetAlert",
     "Campaign",
     "CampaignStatusChange",
     "DaypartingSchedule",
     "DaypartingWindow",
+    "Delivery",
+    "DeliveryAttempt",
+    "Event",
+    "IdempotentResponse",
     "SpendLog",
     "TotalsCorrection",
+    "WebhookEndpoint",
     "all_days",
     "default_timezone",
 ]

@@ -15,7 +15,12 @@ from ads.models.fields import budget_field, total_field
 from ads.money import ZERO
 from ads.periods import local_period, validate_timezone, zone
 from ads.rules import budgets
-from ads.validators import validate_text
+from ads.validators import (
+    validate_alert_emails,
+    validate_alert_thresholds,
+    validate_currency,
+    validate_text,
+)
 
 
 def default_timezone() -> str:
@@ -31,6 +36,25 @@ class Brand(GuardedModel):
         default=default_timezone,
         validators=[validate_timezone],
         help_text="IANA name, e.g. Europe/Paris: the brand's days begin at local midnight there.",
+    )
+    currency = models.CharField(
+        max_length=3,
+        default="USD",
+        validators=[validate_currency],
+        help_text="ISO 4217 code, e.g. EUR: how the brand's amounts are shown (never converted).",
+    )
+    alert_thresholds = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_alert_thresholds],
+        help_text="Percents of a budget that raise an alert, e.g. [50, 80, 100]; empty means "
+        "the site's default (BUDGET_ALERT_THRESHOLDS).",
+    )
+    alert_emails = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_alert_emails],
+        help_text="Addresses the brand's alerts are emailed to.",
     )
     current_daily_spend = total_field("spend today", default=ZERO, editable=False)
     current_monthly_spend = total_field("spend this month", default=ZERO, editable=False)
