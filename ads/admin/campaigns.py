@@ -19,11 +19,13 @@ from ads.admin.filters import BlockingReasonFilter, PickerAdmin, SearchableFilte
 from ads.admin.forms import CAMPAIGN_SEARCH_URL, LATEST_ROWS, DaypartingScheduleForm
 from ads.admin.search import CampaignSearchView
 from ads.models import Campaign, CampaignStatusChange, DaypartingSchedule, SpendLog
-from ads.selectors import campaign_budget_history, with_spend_today
+from ads.selectors import campaign_budget_history, with_extra_window_count, with_spend_today
 from ads.services import CampaignService
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
+
+    from ads.selectors.campaigns import CampaignWithExtraWindows
 
 
 class CampaignRowFacts(TypedDict):
@@ -106,7 +108,7 @@ class CampaignAdmin(SystemHistoryDeletion, PickerAdmin):
         css = STYLES
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Campaign]:
-        return with_spend_today(super().get_queryset(request))
+        return with_extra_window_count(with_spend_today(super().get_queryset(request)))
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return CampaignChangeList
@@ -169,9 +171,12 @@ class CampaignAdmin(SystemHistoryDeletion, PickerAdmin):
         return format_html('<a href="{}">Edit the windows ({} more)</a>', url, count)
 
     @admin.display(description="schedule")
-    def schedule(self, campaign: Campaign) -> str:
+    def schedule(self, campaign: "CampaignWithExtraWindows") -> str:
         schedule = schedule_of(campaign)
-        return "Always" if schedule is None else schedule.describe()
+        if schedule is None:
+            return "Always"
+        more = campaign.extra_windows
+        return schedule.describe() + (f" +{plural(more, noun='window')}" if more else "")
 
     @admin.display(description="spend today", ordering="spend_today")
     def spend_today(self, campaign: "CampaignRow") -> Decimal:

@@ -6,7 +6,7 @@ importable from here.
 
 from ads.selectors.brands import brand_summary, current_periods, stored_period_rules
 from ads.selectors.budgets import DAILY, MONTHLY, exceeded, exceeded_flag
-from ads.selectors.campaigns import campaign_facts
+from ads.selectors.campaigns import campaign_facts, with_extra_window_count
 from ads.selectors.history import FieldChange, brand_budget_history, campaign_budget_history
 from ads.selectors.ledger import (
     DaySpend,
@@ -39,6 +39,7 @@ __all__ = [
     "stored_period_rules",
     "with_campaign_day_spend",
     "with_campaign_ledger_totals",
+    "with_extra_window_count",
     "with_ledger_totals",
     "with_spend_today",
 ]

@@ -4,11 +4,23 @@ import json
 from collections.abc import Iterator
 from datetime import date, time
 from functools import lru_cache
+from typing import TYPE_CHECKING, TypedDict
 
-from django.db.models import QuerySet, TextField
-from django.db.models.functions import Cast
+from django.db.models import (
+    Count,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce
 
-from ads.models import Campaign
+from ads.models import Campaign, DaypartingWindow
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 from ads.rules.flights import Flight
 from ads.rules.reasons import CampaignFacts, Window
 from ads.selectors.budgets import (
@@ -124,3 +136,28 @@ def campaign_facts(campaigns: QuerySet[Campaign]) -> Iterator[CampaignFacts]:
             total_cap_reached=total_cap,
             flight=flight_of(flight_start, flight_end, zone=brand_tz),
         )
+
+
+class ExtraWindowCount(TypedDict):
+    extra_windows: int
+
+
+if TYPE_CHECKING:
+    CampaignWithExtraWindows = WithAnnotations[Campaign, ExtraWindowCount]
+
+
+def with_extra_window_count(campaigns: QuerySet[Campaign]) -> "QuerySet[CampaignWithExtraWindows]":
+    """Annotate `extra_windows`: how many windows the campaign's schedule has besides its own.
+
+    A subquery, so a list page shows it for every row in the page's one query.
+    """
+    count = (
+        DaypartingWindow.objects.filter(schedule__campaign=OuterRef("pk"))
+        .order_by()
+        .values("schedule")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return campaigns.annotate(
+        extra_windows=Coalesce(Subquery(count), Value(0), output_field=IntegerField())
+    )

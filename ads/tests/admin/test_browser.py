@@ -30,9 +30,17 @@ from playwright.sync_api import (
 )
 from playwright.sync_api import Error as PlaywrightError
 
-from ads.models import Brand, Campaign, CampaignStatusChange, DaypartingSchedule, SpendLog
+from ads.models import (
+    Brand,
+    Campaign,
+    CampaignStatusChange,
+    DaypartingSchedule,
+    DaypartingWindow,
+    SpendLog,
+)
 from ads.services import BudgetService
 from ads.tests.admin.test_permissions import staff_user
+from ads.tests.builders import make_brand, make_campaign, make_schedule
 
 
 def ad_ops_group() -> str:
@@ -349,3 +357,33 @@ class AdminBrowserTests(StaticLiveServerTestCase):
         page.click("#content input[type=submit]")
         self.expect_message("“Spare” was deleted successfully")
         self.assertEqual(list(Campaign.objects.values_list("name", flat=True)), ["Search"])
+
+    def test_windows_are_added_from_the_campaign_page_and_an_overlap_is_refused(self) -> None:
+        campaign = make_campaign(make_brand("Acme", timezone="America/New_York"), "Search")
+        make_schedule(campaign, time(9), time(12), [0, 1, 2, 3, 4])
+
+        page = self.open(f"/admin/ads/campaign/{campaign.pk}/change/")
+        page.click("text=Edit the windows (0 more)")
+        page.fill("#id_extra_windows-0-start_time", "14:00")
+        page.fill("#id_extra_windows-0-end_time", "16:00")
+        page.click(".add-row a")
+        page.fill("#id_extra_windows-1-start_time", "11:00")
+        page.fill("#id_extra_windows-1-end_time", "13:00")
+        for day in (0, 1, 3, 4, 5, 6):
+            page.uncheck(f"#id_extra_windows-1-days_of_week_{day}")
+        self.save()
+
+        expect(page.locator(".errorlist")).to_contain_text(
+            ["Mon–Fri 09:00–12:00 overlaps Wed 11:00–13:00"]
+        )
+        self.screenshot("windows-overlap-refused")
+        self.assertFalse(DaypartingWindow.objects.exists())
+
+        page.fill("#id_extra_windows-1-start_time", "12:00")
+        self.save()
+        self.expect_message("was changed successfully")
+        row = self.campaign_row("Search")
+        expect(row.locator("td.field-schedule")).to_have_text(
+            "Mon–Fri 09:00–12:00 America/New_York +2 windows"
+        )
+        self.screenshot("windows-in-the-campaign-list")
