@@ -14,6 +14,7 @@ from django.db import InterfaceError, OperationalError
 
 from ads.models import CampaignStatusChange
 from ads.services import BudgetService, CampaignService, SyncResult
+from ads.services.webhooks import send_due
 from ads.sql.locks import periodic_work_lock
 
 Cause = CampaignStatusChange.Cause
@@ -60,3 +61,10 @@ def reset_daily_monthly_spends() -> dict[str, int]:
     with periodic_work_lock():
         result = BudgetService.reset_daily_monthly_spends()
     return {"brands_rolled_over": len(result.rolled), **_counts(result.campaigns)}
+
+
+@periodic_task
+def deliver_webhooks() -> dict[str, int]:
+    """Send the webhook deliveries that are due (queue "webhooks"; asked for after each commit
+    that wrote some, and every minute by beat for what was left or is due for a retry)."""
+    return {"sent": send_due()}

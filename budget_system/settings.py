@@ -16,6 +16,7 @@ from django.core.checks.security.base import (
 )
 from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -224,6 +225,15 @@ CELERY_RESULT_EXTENDED = True
 CELERY_WORKER_SEND_TASK_EVENTS = True
 CELERY_TASK_SEND_SENT_EVENT = True
 CELERY_TASK_TRACK_STARTED = True
+# Webhook delivery runs on its own queue, which every worker consumes with the default one (no
+# -Q needed: a worker listens to all of CELERY_TASK_QUEUES, taking them in turn), so a flood of
+# deliveries does not queue ahead of the periodic budget work. A dedicated worker can take it alone: `-Q webhooks`.
+CELERY_TASK_QUEUES = (Queue("celery"), Queue("webhooks"))
+CELERY_TASK_ROUTES = {"ads.tasks.deliver_webhooks": {"queue": "webhooks"}}
+# Seconds a webhook POST may take to connect, and then between bytes of the answer: a receiver
+# that hangs costs a worker thread this long, never a spend.
+WEBHOOK_CONNECT_TIMEOUT = env_int("WEBHOOK_CONNECT_TIMEOUT", 3)
+WEBHOOK_READ_TIMEOUT = env_int("WEBHOOK_READ_TIMEOUT", 5)
 
 LOGGING = {
     "version": 1,

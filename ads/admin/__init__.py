@@ -17,6 +17,7 @@ from ads.admin.campaigns import CampaignAdmin
 from ads.admin.history import CampaignStatusChangeAdmin, TotalsCorrectionAdmin
 from ads.admin.schedules import DaypartingScheduleAdmin
 from ads.admin.spend import SpendLogAdmin
+from ads.admin.webhooks import DeliveryAdmin, EventAdmin, WebhookEndpointAdmin
 
 admin.site.site_header = "Ad budgets"
 admin.site.site_title = "Ad budgets"
@@ -27,6 +28,9 @@ __all__ = [
     "CampaignAdmin",
     "CampaignStatusChangeAdmin",
     "DaypartingScheduleAdmin",
+    "DeliveryAdmin",
+    "EventAdmin",
     "SpendLogAdmin",
     "TotalsCorrectionAdmin",
+    "WebhookEndpointAdmin",
 ]

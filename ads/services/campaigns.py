@@ -21,6 +21,7 @@ from ads.rules import reasons
 from ads.rules.reasons import CampaignFacts
 from ads.selectors import campaign_facts
 from ads.services.entries import campaign_id_of
+from ads.services.events import record_status_events
 from ads.sql.locks import lock_brands
 
 Cause = CampaignStatusChange.Cause
@@ -101,6 +102,7 @@ class CampaignService:
             if result.paused:
                 Campaign.objects.filter(pk__in=result.paused).update(is_active=False)
             CampaignStatusChange.objects.bulk_create(history)
+            record_status_events(history)
         return result
 
     @classmethod

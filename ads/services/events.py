@@ -1,0 +1,99 @@
+"""The outbox: events written in the transaction of the change they tell of.
+
+A status change or an alert is stored as an `Event`, with one `Delivery` per active endpoint
+subscribed to its type, inside the caller's transaction: a change that rolls back leaves no
+event, and one that commits cannot lose its event. Set-based: one insert of events and one of
+deliveries per call, whatever the number of changes. After commit, a delivery task is asked
+for on the "webhooks" queue; when the broker is down that request is dropped with a warning
+and the periodic sweep (`ads.services.webhooks.send_due`) sends the rows later.
+"""
+
+import logging
+from collections.abc import Iterable, Sequence
+
+from celery import current_app
+from django.db import transaction
+
+from ads.models import BudgetAlert, Campaign, CampaignStatusChange, Delivery, Event, WebhookEndpoint
+
+logger = logging.getLogger(__name__)
+
+# The task that sends what is due; by name, as services do not import the task layer.
+DELIVER_TASK = "ads.tasks.deliver_webhooks"
+Type = Event.Type
+
+
+def record_status_events(changes: Sequence[CampaignStatusChange]) -> list[Event]:
+    """Store `changes` (one sync's, about to be saved) as campaign.paused/activated events."""
+    if not changes:
+        return []
+    campaign_ids = [change.campaign_id for change in changes]
+    brand_of = dict(Campaign.objects.filter(pk__in=campaign_ids).values_list("pk", "brand_id"))
+    events = [
+        Event(
+            type=Type.CAMPAIGN_ACTIVATED if change.is_active else Type.CAMPAIGN_PAUSED,
+            time=change.changed_at,
+            campaign_id=change.campaign_id,
+            data={
+                "campaign_id": change.campaign_id,
+                "brand_id": brand_of[change.campaign_id],
+                "is_active": change.is_active,
+                "reasons": list(change.reasons),
+                "cause": change.cause,
+                "changed_at": change.changed_at.isoformat(),
+            },
+        )
+        for change in changes
+    ]
+    return _publish(events)
+
+
+def record_alert_events(alerts: Iterable[BudgetAlert]) -> list[Event]:
+    """Store each raised alert (saved, in the caller's transaction) as a budget.alert event."""
+    events = [
+        Event(
+            type=Type.BUDGET_ALERT,
+            time=alert.raised_at,
+            data={
+                "alert_id": alert.pk,
+                "brand_id": alert.brand_id,
+                "campaign_id": alert.campaign_id,
+                "kind": alert.kind,
+                "threshold": alert.threshold,
+                "period": alert.period,
+                "period_start": alert.period_start.isoformat(),
+                "raised_at": alert.raised_at.isoformat(),
+                "message": alert.message,
+            },
+        )
+        for alert in alerts
+    ]
+    return _publish(events) if events else []
+
+
+def _publish(events: list[Event]) -> list[Event]:
+    """Insert `events` and their deliveries; ask for a sender once the transaction commits."""
+    endpoints = list(WebhookEndpoint.objects.filter(is_active=True).only("pk", "event_types"))
+    Event.objects.bulk_create(events)
+    deliveries = [
+        Delivery(event_id=event.pk, endpoint_id=endpoint.pk)
+        for event in events
+        for endpoint in endpoints
+        if not endpoint.event_types or event.type in endpoint.event_types
+    ]
+    if deliveries:
+        Delivery.objects.bulk_create(deliveries)
+        transaction.on_commit(request_delivery)
+    return events
+
+
+def request_delivery() -> None:
+    """Ask the worker to send what is due now; never raises (the sweep is the fallback).
+
+    `retry=False`: with the broker down the caller (a spend that just committed) gets its
+    answer at once instead of waiting through publish retries.
+    """
+    try:
+        current_app.send_task(DELIVER_TASK, retry=False)
+    except Exception:  # noqa: BLE001 - any broker trouble; the periodic sweep sends it later
+        logger.warning("Could not ask for webhook delivery; the sweep will send it", exc_info=True)

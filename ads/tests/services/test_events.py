@@ -1,0 +1,128 @@
+"""The outbox: each status change stored as an event, with its deliveries, in the change's
+transaction; one insert of each per sync; the retry schedule; alerts as events."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+
+from ads.models import BudgetAlert, Campaign, Delivery, Event, WebhookEndpoint
+from ads.rules.webhooks import RETRY_FOR, retry_delay
+from ads.services import BudgetService, CampaignService, Cause
+from ads.services.events import record_alert_events
+from ads.tests.builders import make_brand, make_campaign
+
+
+def endpoint(types: list[str] | None = None, *, active: bool = True) -> WebhookEndpoint:
+    return WebhookEndpoint.objects.create(
+        url="http://127.0.0.1:9/hooks", secret="s3cret", event_types=types or [], is_active=active
+    )
+
+
+class StatusEventTests(TestCase):
+    def test_a_pause_is_an_event_with_the_contracts_data_and_one_delivery_per_subscriber(
+        self,
+    ) -> None:
+        campaign = make_campaign(make_brand(daily="10.00"))
+        everything = endpoint()
+        pauses = endpoint(["campaign.paused"])
+        endpoint(["campaign.activated"])
+        endpoint(active=False)
+
+        BudgetService.record_spend(campaign, Decimal("10.00"))
+
+        event = Event.objects.get(campaign_id=campaign.pk, type="campaign.paused")
+        change = campaign.status_changes.latest("changed_at")
+        self.assertEqual(
+            event.data,
+            {
+                "campaign_id": campaign.pk,
+                "brand_id": campaign.brand_id,
+                "is_active": False,
+                "reasons": ["Daily budget exceeded"],
+                "cause": "spend",
+                "changed_at": change.changed_at.isoformat(),
+            },
+        )
+        self.assertEqual(event.time, change.changed_at)
+        self.assertEqual(
+            set(event.deliveries.values_list("endpoint_id", flat=True)),
+            {everything.pk, pauses.pk},
+        )
+        self.assertEqual(set(event.deliveries.values_list("status", flat=True)), {"pending"})
+
+    def test_a_change_rolled_back_leaves_no_event(self) -> None:
+        campaign = make_campaign()
+        endpoint()
+        before = Event.objects.count()
+        with self.assertRaises(RuntimeError), transaction.atomic():
+            CampaignService.set_enabled(Campaign.objects.filter(pk=campaign.pk), False)
+            self.assertEqual(Event.objects.count(), before + 1)
+            raise RuntimeError("the caller fails after the pause")
+        self.assertEqual(Event.objects.count(), before)
+        self.assertFalse(Delivery.objects.exists())
+
+    def test_the_outbox_costs_the_same_statements_for_10_and_100_changes(self) -> None:
+        endpoint()
+        endpoint(["campaign.paused"])
+        counts = {}
+        for size in (10, 100):
+            brand = make_brand(name=f"Brand {size}")
+            Campaign.objects.bulk_create(
+                Campaign(brand=brand, name=f"C{i}", is_active=True) for i in range(size)
+            )
+            Campaign.objects.filter(brand=brand).update(is_enabled=False)
+            with CaptureQueriesContext(connection) as queries:
+                result = CampaignService.sync(Campaign.objects.filter(brand=brand), Cause.OPERATOR)
+            self.assertEqual(len(result.paused), size)
+            self.assertEqual(Event.objects.filter(data__brand_id=brand.pk).count(), size)
+            counts[size] = len(queries)
+        self.assertEqual(counts[10], counts[100])
+
+    def test_events_outlive_a_campaign_deleted_without_spend(self) -> None:
+        campaign = make_campaign()
+        endpoint()
+        CampaignService.set_enabled(Campaign.objects.filter(pk=campaign.pk), False)
+        pk = campaign.pk
+
+        campaign.delete()
+
+        self.assertTrue(Event.objects.filter(campaign_id=pk, type="campaign.paused").exists())
+        self.assertEqual(Delivery.objects.filter(event__campaign_id=pk).count(), 1)
+
+
+class AlertEventTests(TestCase):
+    def test_an_alert_is_a_budget_alert_event_with_the_alerts_fields(self) -> None:
+        brand = make_brand()
+        endpoint(["budget.alert"])
+        alert = BudgetAlert.objects.create(
+            brand=brand,
+            kind="threshold",
+            threshold=80,
+            period="day",
+            period_start=date(2026, 3, 18),
+            message="Acme reached 80% of its daily budget.",
+        )
+
+        (event,) = record_alert_events([alert])
+
+        self.assertEqual(event.type, "budget.alert")
+        self.assertEqual(event.data["alert_id"], alert.pk)
+        self.assertEqual(event.data["threshold"], 80)
+        self.assertEqual(event.data["period_start"], "2026-03-18")
+        self.assertEqual(event.deliveries.count(), 1)
+
+
+class RetryScheduleTests(TestCase):
+    def test_delays_grow_from_10_seconds_and_stop_after_at_least_a_day(self) -> None:
+        delays = []
+        while (delay := retry_delay(len(delays) + 1)) is not None:
+            delays.append(delay)
+        self.assertEqual(delays[:4], [timedelta(seconds=s) for s in (10, 20, 40, 80)])
+        self.assertEqual(delays, sorted(delays))
+        self.assertEqual(max(delays), timedelta(hours=1))
+        self.assertGreaterEqual(sum(delays, timedelta()), RETRY_FOR)
+        # The last wait is what crossed the day: one fewer would not reach it.
+        self.assertLess(sum(delays[:-1], timedelta()), RETRY_FOR)
