@@ -5,14 +5,17 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from ads.models import Brand
 from ads.periods import LocalPeriod, local_midnight, local_period, zone
 from ads.selectors.ledger import PeriodRule
+from ads.selectors.pacing import brand_pace
 
 
 def brand_summary(brand: Brand) -> dict[str, Any]:
-    """The brand's budgets, spend and campaign counts, read fresh from the database."""
+    """The brand's budgets, spend and campaign counts, read fresh from the database, and its
+    pacing for the current local period (`ads.selectors.pacing`), at one reading of the clock."""
     if not isinstance(brand, Brand) or brand.pk is None:
         raise ValidationError({"brand": f"{brand!r} is not a saved brand."})
     current = (
@@ -39,6 +42,7 @@ def brand_summary(brand: Brand) -> dict[str, Any]:
         "monthly_exceeded": current.is_monthly_budget_exceeded,
         "active_campaigns": current.active_campaigns,
         "total_campaigns": current.total_campaigns,
+        **brand_pace(current, now=timezone.now()).as_summary(),
     }
 
 

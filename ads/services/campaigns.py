@@ -20,6 +20,7 @@ from ads.models import Brand, Campaign, CampaignStatusChange
 from ads.rules import reasons
 from ads.rules.reasons import CampaignFacts
 from ads.selectors import campaign_facts
+from ads.selectors.resumes import Outlook, campaign_outlooks
 from ads.services.entries import campaign_id_of
 from ads.services.events import record_status_events
 from ads.sql.locks import lock_brands
@@ -57,6 +58,23 @@ class CampaignService:
             raise ValidationError({"campaign": f"Campaign {pk} does not exist."})
         found = reasons.blocking_reasons(facts, now=timezone.now())
         return not found, found
+
+    @staticmethod
+    def resumes_at(campaign: Campaign) -> datetime | None:
+        """When the campaign serves again by the clock alone, in its brand's zone; None when it
+        serves, or when only a person can bring it back (`ads.rules.resumes`)."""
+        pk = campaign_id_of(campaign)
+        outlook = campaign_outlooks(Campaign.objects.filter(pk=pk), now=timezone.now()).get(pk)
+        if outlook is None:
+            raise ValidationError({"campaign": f"Campaign {pk} does not exist."})
+        return outlook.resumes_at
+
+    @staticmethod
+    def outlooks_by_campaign(
+        campaigns: QuerySet[Campaign], *, now: datetime | None = None
+    ) -> dict[int, Outlook]:
+        """Reasons, resume time and scheduled time elapsed of each campaign: a list page's read."""
+        return campaign_outlooks(campaigns, now=now or timezone.now())
 
     @staticmethod
     def sync(
