@@ -107,3 +107,13 @@ def parse_amount_text(
         "e.g. 1250.50 (no exponent, sign, separators or non-ASCII digits).",
         "not_plain",
     )
+
+
+def format_money(amount: Decimal, currency: str) -> str:
+    """An amount as people read it: thousands separators, its cents, then its ISO 4217 code.
+
+    "12,345.67 EUR", "-5.00 USD": the code after the number, the same in every currency (a
+    symbol such as "$" names several), never converted. Amounts are kept to the cent whatever
+    the currency, so two places are always shown.
+    """
+    return f"{Decimal(amount).quantize(CENT):,.2f} {currency}"

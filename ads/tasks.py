@@ -7,6 +7,7 @@ Delivery settings common to every task (acks_late, time limits, prefetch) live i
 """
 
 from collections.abc import Callable
+from smtplib import SMTPException
 from typing import TypeVar
 
 from celery import Task, shared_task
@@ -14,6 +15,7 @@ from django.db import InterfaceError, OperationalError
 
 from ads.models import CampaignStatusChange
 from ads.services import BudgetService, CampaignService, SyncResult
+from ads.services.alerts import email_alerts, email_pending_alerts, raise_stale_data_alerts
 from ads.services.webhooks import send_due
 from ads.sql.locks import periodic_work_lock
 
@@ -61,6 +63,31 @@ def reset_daily_monthly_spends() -> dict[str, int]:
     with periodic_work_lock():
         result = BudgetService.reset_daily_monthly_spends()
     return {"brands_rolled_over": len(result.rolled), **_counts(result.campaigns)}
+
+
+@periodic_task
+def check_stale_data() -> dict[str, int]:
+    """Raise a stale-data alert for brands that serve with no spend recorded lately."""
+    return {"alerts_raised": len(raise_stale_data_alerts())}
+
+
+@shared_task(
+    autoretry_for=(SMTPException, OSError, OperationalError, InterfaceError),
+    retry_backoff=30,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=5,
+)
+def send_alert_email(alert_ids: list[int]) -> dict[str, int]:
+    """Email alerts just raised (queued after their commit); a mail server that is down is
+    tried again with growing delays (about 15 minutes), then left to the sweep."""
+    return {"emailed": email_alerts(alert_ids)}
+
+
+@periodic_task
+def send_pending_alert_emails() -> dict[str, int]:
+    """The sweep: email the alerts their own task could not (broker or mail server down)."""
+    return {"emailed": email_pending_alerts()}
 
 
 @periodic_task

@@ -18,6 +18,7 @@ from ads.models import Brand, Campaign, CampaignStatusChange, SpendLog
 from ads.money import ZERO
 from ads.periods import LocalPeriod, local_period, zone
 from ads.rules.budgets import is_cap_reached
+from ads.services.alerts import SpendChange, raise_threshold_alerts
 from ads.services.campaigns import CampaignService, SyncResult
 from ads.services.entries import entry_error
 from ads.services.rollover import recount
@@ -42,13 +43,15 @@ def roll_up(
     that would take a total past what the database holds is refused, named by its index in
     `entries` when given (the whole batch as checked). Then the campaigns of the brands that
     rolled over or are now over budget, or whose totals a credit or downward report lowered (all
-    their campaigns: one may be back), are re-evaluated, once for the whole call.
+    their campaigns: one may be back), are re-evaluated, once for the whole call. The levels
+    of the budgets the new totals crossed raise their alerts (`raise_threshold_alerts`).
     """
     now = timezone.now()
     added: dict[Brand, list[SpendLog]] = defaultdict(list)
     for spend in spends:
         added[brand_of[spend.campaign_id]].append(spend)
     updated, rolled, over, lowered = [], [], [], []
+    changes: list[SpendChange] = []
     periods: dict[str, LocalPeriod] = {}
     for brand, new in added.items():
         if brand.timezone not in periods:
@@ -57,12 +60,10 @@ def roll_up(
         if brand.spend_day != period.day or brand.spend_month != period.month:
             rolled.append(brand)
             continue
-        brand.current_daily_spend += sum(
-            (spend.amount for spend in new if period.contains_day(spend.timestamp)), ZERO
-        )
-        brand.current_monthly_spend += sum(
-            (spend.amount for spend in new if period.contains_month(spend.timestamp)), ZERO
-        )
+        change = _change(brand, new, period)
+        brand.current_daily_spend += change.daily_added
+        brand.current_monthly_spend += change.monthly_added
+        changes.append(change)
         _refuse_overflow(brand, new, period, entries=entries)
         _refuse_below_zero(brand)
         updated.append(brand)
@@ -77,10 +78,13 @@ def roll_up(
     )
     if rolled:
         zones = {brand.timezone for brand in rolled}
-        recount(
+        recounted = recount(
             Brand.objects.filter(pk__in=[brand.pk for brand in rolled]),
             rules=[(Q(timezone=name), periods[name]) for name in zones],
         )
+        changes += [_change(after, added[after], periods[after.timezone]) for _, after in recounted]
+    # Alerts for the levels these totals crossed (a statement only when one was).
+    raise_threshold_alerts(changes, now=now)
     if not rolled and not over and not lowered and not capped:
         return SyncResult()
     campaigns = Campaign.objects.filter(
@@ -138,6 +142,15 @@ def _add_to_campaigns(
             or is_cap_reached(campaign.total_spend, campaign.total_cap)
         )
     ]
+
+
+def _change(brand: Brand, new: Sequence[SpendLog], period: LocalPeriod) -> SpendChange:
+    """How much of `new` counts in `brand`'s current local day and month."""
+    return SpendChange(
+        brand,
+        daily_added=sum((s.amount for s in new if period.contains_day(s.timestamp)), ZERO),
+        monthly_added=sum((s.amount for s in new if period.contains_month(s.timestamp)), ZERO),
+    )
 
 
 def roll_up_new_row(spend: SpendLog) -> None:

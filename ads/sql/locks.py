@@ -17,10 +17,11 @@ from ads.models import Brand, Campaign
 
 # What a spend's roll-up reads of the brand it locks, in the model's column order (from_db).
 TOTAL_FIELDS = ("current_daily_spend", "current_monthly_spend", "spend_day", "spend_month")
+_BUDGETS = ("daily_budget", "monthly_budget", *TOTAL_FIELDS)
 _ROLL_UP_COLUMNS = tuple(
     f
     for f in Brand._meta.concrete_fields
-    if f.attname in {"id", "timezone", "daily_budget", "monthly_budget", *TOTAL_FIELDS}
+    if f.attname in {"id", "name", "timezone", "currency", "alert_thresholds", *_BUDGETS}
 )
 _ROLL_UP_FIELDS = tuple(f.attname for f in _ROLL_UP_COLUMNS)
 
