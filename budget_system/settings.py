@@ -18,6 +18,8 @@ from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 from kombu import Queue
 
+from budget_system.email_url import parse_email_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 # Real environment variables win over the file.
@@ -98,7 +100,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "ads.apps.BudgetAdminConfig",  # django.contrib.admin with the dashboard as its index
+    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -234,6 +236,21 @@ CELERY_TASK_ROUTES = {"ads.tasks.deliver_webhooks": {"queue": "webhooks"}}
 # that hangs costs a worker thread this long, never a spend.
 WEBHOOK_CONNECT_TIMEOUT = env_int("WEBHOOK_CONNECT_TIMEOUT", 3)
 WEBHOOK_READ_TIMEOUT = env_int("WEBHOOK_READ_TIMEOUT", 5)
+
+# Budget alerts (ads.services.alerts): the levels, in percent of a budget, a brand without its
+# own raises an alert at; and how long without a ledger entry a brand's data is stale.
+BUDGET_ALERT_THRESHOLDS = [int(level) for level in env_list("BUDGET_ALERT_THRESHOLDS", "50,80,100")]
+BUDGET_STALE_AFTER = env_int("BUDGET_STALE_AFTER", 21600)
+# Outgoing mail (alert emails, sent by a Celery task after commit): EMAIL_URL, e.g.
+# smtp://user:password@mail.example.com:587?tls=1 (budget_system/email_url.py); console:// by
+# default, which writes them to the worker's log.
+_EMAIL = parse_email_url(os.environ.get("EMAIL_URL") or "console://")
+EMAIL_BACKEND = _EMAIL.backend
+EMAIL_HOST, EMAIL_PORT = _EMAIL.host, _EMAIL.port
+EMAIL_HOST_USER, EMAIL_HOST_PASSWORD = _EMAIL.host_user, _EMAIL.host_password
+EMAIL_USE_TLS, EMAIL_USE_SSL = _EMAIL.use_tls, _EMAIL.use_ssl
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "budget-alerts@localhost")
 
 LOGGING = {
     "version": 1,
