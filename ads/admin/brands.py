@@ -4,19 +4,23 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from ads.admin.base import STYLES, TabularInline, operator
-from ads.admin.columns import budget_history_table, usage
+from ads.admin.columns import budget_history_table, local_instant, pace_badge, usage
 from ads.admin.deletion import SystemHistoryDeletion
 from ads.admin.filters import OverBudgetFilter
 from ads.admin.forms import LATEST_ROWS, BrandForm
 from ads.models import Brand, Campaign
 from ads.selectors import brand_budget_history, brand_spend_by_day
+from ads.selectors.pacing import BrandPace, brand_pace
 from ads.services import BudgetService, CampaignService
 
 if TYPE_CHECKING:
@@ -27,10 +31,24 @@ if TYPE_CHECKING:
 class CampaignCounts(TypedDict):
     active_campaigns: int
     total_campaigns: int
+    pace: BrandPace
 
 
 if TYPE_CHECKING:
     BrandRow = WithAnnotations[Brand, CampaignCounts]
+
+
+class BrandChangeList(ChangeList):
+    """Paces the page's brands from their rows, at one reading of the clock: no query per row."""
+
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)
+        now = timezone.now()
+        for brand in self.result_list:
+            brand.pace = brand_pace(brand, now=now)
+
+
+NO_PACE = "No budget, or no time gone yet in the period."
 
 
 class CampaignInline(TabularInline):
@@ -49,6 +67,10 @@ class BrandAdmin(SystemHistoryDeletion):
         "timezone",
         "spend_today",
         "spend_this_month",
+        "pace_today",
+        "pace_this_month",
+        "projected",
+        "over_by",
         "campaigns_serving",
     )
     list_filter = (OverBudgetFilter, "timezone")
@@ -76,6 +98,9 @@ class BrandAdmin(SystemHistoryDeletion):
             total_campaigns=Count("campaigns"),
         )
 
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return BrandChangeList
+
     def changeform_view(
         self,
         request: HttpRequest,
@@ -99,6 +124,35 @@ class BrandAdmin(SystemHistoryDeletion):
     @admin.display(description="this month", ordering="current_monthly_spend")
     def spend_this_month(self, brand: Brand) -> SafeString:
         return usage(brand.current_monthly_spend, budget=brand.monthly_budget)
+
+    @admin.display(description="pace today")
+    def pace_today(self, brand: "BrandRow") -> SafeString:
+        return pace_badge(brand.pace.day.pacing, why_none=NO_PACE)
+
+    @admin.display(description="pace this month")
+    def pace_this_month(self, brand: "BrandRow") -> SafeString:
+        return pace_badge(brand.pace.month.pacing, why_none=NO_PACE)
+
+    @admin.display(description="projected at the end of")
+    def projected(self, brand: "BrandRow") -> SafeString:
+        pace = brand.pace
+        return format_html(
+            "day {}<br>month {}<br><small>day resets {}</small>",
+            "–" if pace.day.projected is None else pace.day.projected,
+            "–" if pace.month.projected is None else pace.month.projected,
+            local_instant(pace.day_resets_at, zone=brand.timezone),
+        )
+
+    @admin.display(description="over budget by")
+    def over_by(self, brand: "BrandRow") -> SafeString:
+        pace = brand.pace
+        return format_html(
+            '<span class="{}">day {}</span><br><span class="{}">month {}</span>',
+            "ads-over" if pace.day.overspend else "",
+            pace.day.overspend,
+            "ads-over" if pace.month.overspend else "",
+            pace.month.overspend,
+        )
 
     @admin.display(description="serving", ordering="active_campaigns")
     def campaigns_serving(self, brand: "BrandRow") -> str:

@@ -10,16 +10,25 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from ads.admin.base import STYLES, ReadOnlyInline, StackedInline, operator, plural
-from ads.admin.columns import StatusReasonsColumn, budget_history_table, schedule_of
+from ads.admin.columns import (
+    StatusReasonsColumn,
+    budget_history_table,
+    local_instant,
+    pace_badge,
+    schedule_of,
+)
 from ads.admin.deletion import SystemHistoryDeletion
 from ads.admin.filters import BlockingReasonFilter, PickerAdmin, SearchableFilter
 from ads.admin.forms import CAMPAIGN_SEARCH_URL, LATEST_ROWS, DaypartingScheduleForm
 from ads.admin.search import CampaignSearchView
 from ads.models import Campaign, CampaignStatusChange, DaypartingSchedule, SpendLog
+from ads.rules.pacing import pacing
 from ads.selectors import campaign_budget_history, with_extra_window_count, with_spend_today
+from ads.selectors.resumes import Outlook
 from ads.services import CampaignService
 
 if TYPE_CHECKING:
@@ -31,6 +40,7 @@ if TYPE_CHECKING:
 class CampaignRowFacts(TypedDict):
     spend_today: Decimal
     blocking_reasons: list[str]
+    outlook: Outlook
 
 
 if TYPE_CHECKING:
@@ -38,16 +48,19 @@ if TYPE_CHECKING:
 
 
 class CampaignChangeList(ChangeList):
-    """Reads the blocking reasons of the page's campaigns in one query, after paging."""
+    """Reads the blocking reasons, resume times and scheduled time of the page's campaigns in
+    two queries, after paging, at one reading of the clock."""
 
     def get_results(self, request: HttpRequest) -> None:
         super().get_results(request)
         page = list(self.result_list)
-        reasons = CampaignService.reasons_by_campaign(
-            Campaign.objects.filter(pk__in=[campaign.pk for campaign in page])
+        outlooks = CampaignService.outlooks_by_campaign(
+            Campaign.objects.filter(pk__in=[campaign.pk for campaign in page]),
+            now=timezone.now(),
         )
         for campaign in page:
-            campaign.blocking_reasons = reasons[campaign.pk]
+            campaign.outlook = outlooks[campaign.pk]
+            campaign.blocking_reasons = campaign.outlook.reasons
 
 
 class DaypartingScheduleInline(StackedInline):
@@ -87,6 +100,9 @@ class CampaignAdmin(SystemHistoryDeletion, PickerAdmin):
         "daily_cap",
         "total_spend",
         "total_cap",
+        # Last, so the sort links of the columns before keep their numbers (?o=7).
+        "resumes_at",
+        "scheduled_pace",
     )
     list_filter = ("is_active", BlockingReasonFilter, "is_enabled", ("brand", SearchableFilter))
     list_select_related = ("brand", "dayparting_schedule")
@@ -150,6 +166,22 @@ class CampaignAdmin(SystemHistoryDeletion, PickerAdmin):
     @admin.display(description="blocking reasons")
     def blocking_reasons(self, campaign: "CampaignRow") -> str | None:
         return ", ".join(campaign.blocking_reasons) or None
+
+    @admin.display(description="resumes at")
+    def resumes_at(self, campaign: "CampaignRow") -> str:
+        """When the clock alone brings it back, in its brand's zone; '–' when it serves or
+        waits for a person."""
+        outlook = campaign.outlook
+        return local_instant(outlook.resumes_at, zone=outlook.timezone)
+
+    @admin.display(description="pace of the daily cap over scheduled time")
+    def scheduled_pace(self, campaign: "CampaignRow") -> str:
+        """Spend today against the daily cap times the share of today's scheduled time gone."""
+        if campaign.daily_cap is None:
+            return "–"
+        share = campaign.outlook.scheduled
+        value = pacing(campaign.spend_today, campaign.daily_cap, share=share)
+        return pace_badge(value, why_none="A cap of 0, or no scheduled time gone yet today.")
 
     @admin.display(description="blocking reasons now")
     def blocking_now(self, campaign: Campaign) -> str:

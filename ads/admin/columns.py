@@ -1,6 +1,7 @@
 """Columns several pages show: spend against a budget, a campaign's brand and schedule, the
 reasons of a status change, the budget history."""
 
+from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
 
 from django.contrib import admin
@@ -9,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from ads.models import Campaign, CampaignStatusChange, DaypartingSchedule, SpendLog
-from ads.rules import budgets
+from ads.rules import budgets, pacing
 from ads.selectors import FieldChange
 
 
@@ -74,3 +75,27 @@ class StatusReasonsColumn:
     @admin.display(description="reasons")
     def reasons_text(self, change: CampaignStatusChange) -> str:
         return ", ".join(change.reasons)
+
+
+def pace_badge(value: Decimal | None, *, why_none: str) -> SafeString:
+    """A pacing as a percent in its colour band (`ads.rules.pacing.band`): 115% over."""
+    level = pacing.band(value)
+    if value is None or level is None:
+        return format_html('<span class="ads-pace" title="{}">–</span>', why_none)
+    percent = (value * 100).quantize(Decimal(1))
+    css = level.replace(" ", "-")
+    return format_html(
+        '<span class="ads-pace ads-pace-{}" title="{} of the pace that spends the budget '
+        'exactly">{}% {}</span>',
+        css,
+        value,
+        percent,
+        level,
+    )
+
+
+def local_instant(when: datetime | None, *, zone: str, none: str = "–") -> str:
+    """An instant as read where it happens: '2026-03-19 00:00 EDT (America/New_York)'."""
+    if when is None:
+        return none
+    return f"{when:%Y-%m-%d %H:%M} {when.tzname()} ({zone})"
