@@ -13,6 +13,7 @@ corrections) register their pages when Django's autodiscover imports this packag
 from django.contrib import admin
 
 from ads.admin.alerts import BudgetAlertAdmin
+from ads.admin.api_keys import ApiKeyAdmin
 from ads.admin.brands import BrandAdmin
 from ads.admin.campaigns import CampaignAdmin
 from ads.admin.history import CampaignStatusChangeAdmin, TotalsCorrectionAdmin
@@ -25,6 +26,7 @@ admin.site.site_title = "Ad budgets"
 admin.site.index_title = "Brands, campaigns and spend"
 
 __all__ = [
+    "ApiKeyAdmin",
     "BrandAdmin",
     "BudgetAlertAdmin",
     "CampaignAdmin",
