@@ -108,6 +108,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_celery_beat",
     "simple_history",
+    # django-ninja: listed so its Swagger UI is served from its own static files, not a CDN.
+    "ninja",
     "ads",
 ]
 
