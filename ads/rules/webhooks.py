@@ -36,6 +36,6 @@ def retry_delay(failed_attempts: int) -> timedelta | None:
 
 
 def _delay(attempt: int) -> timedelta:
-    # min() before the power would overflow: 2**attempt grows past any timedelta.
+    # Doublings bounded first: 2**attempt would grow past any timedelta.
     doublings = min(attempt - 1, 20)
-    return min(FIRST_DELAY * 2**doublings, MAX_DELAY)
+    return min(FIRST_DELAY * (1 << doublings), MAX_DELAY)

@@ -95,5 +95,5 @@ def request_delivery() -> None:
     """
     try:
         current_app.send_task(DELIVER_TASK, retry=False)
-    except Exception:  # noqa: BLE001 - any broker trouble; the periodic sweep sends it later
+    except Exception:  # any broker trouble: the periodic sweep sends it later
         logger.warning("Could not ask for webhook delivery; the sweep will send it", exc_info=True)

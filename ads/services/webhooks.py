@@ -10,7 +10,6 @@ write rows and go on.
 
 import http.client
 import json
-import socket
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -112,7 +111,7 @@ def _post(delivery: Delivery) -> Outcome:
     try:
         status_code: int | None = _http_post(delivery.endpoint.url, body=body, headers=headers)
         error = "" if 200 <= (status_code or 0) < 300 else f"HTTP {status_code}"
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         status_code, error = None, "Timed out"
     except (OSError, http.client.HTTPException, ValueError) as exc:
         status_code, error = None, f"{type(exc).__name__}: {exc}"

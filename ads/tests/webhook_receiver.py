@@ -38,12 +38,13 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                signature = self.headers.get("Budget-Signature", "")
                 receiver.received.append(
                     Received(
                         content_type=self.headers.get("Content-Type", ""),
-                        signature_ok=receiver.verify(self.headers.get("Budget-Signature", ""), body),
+                        signature_ok=receiver.verify(signature, body),
                         document=json.loads(body),
                     )
                 )

@@ -114,10 +114,21 @@ class AlertEventTests(TestCase):
         self.assertEqual(event.data["period_start"], "2026-03-18")
         self.assertEqual(event.deliveries.count(), 1)
 
+    def test_a_spend_that_crosses_a_threshold_publishes_the_alert_in_its_transaction(self) -> None:
+        campaign = make_campaign(make_brand(daily="100.00"))
+        endpoint(["budget.alert"])
+
+        BudgetService.record_spend(campaign, Decimal("50.00"))
+
+        event = Event.objects.get(type="budget.alert")
+        alert = BudgetAlert.objects.get(period="day", threshold=50)
+        self.assertEqual((event.data["alert_id"], event.data["kind"]), (alert.pk, "threshold"))
+        self.assertEqual(event.deliveries.count(), 1)
+
 
 class RetryScheduleTests(TestCase):
     def test_delays_grow_from_10_seconds_and_stop_after_at_least_a_day(self) -> None:
-        delays = []
+        delays: list[timedelta] = []
         while (delay := retry_delay(len(delays) + 1)) is not None:
             delays.append(delay)
         self.assertEqual(delays[:4], [timedelta(seconds=s) for s in (10, 20, 40, 80)])
