@@ -184,7 +184,6 @@ def get_campaign(request: HttpRequest, campaign_id: int) -> HttpResponse:
     """The campaign's state and the verdict of `CampaignService.should_campaign_be_active`."""
     campaign = _found(Campaign, campaign_id)
     _, reasons = CampaignService.should_campaign_be_active(campaign)
-    resumes = getattr(CampaignService, "resumes_at", None)
     return JsonResponse(
         {
             "id": campaign.pk,
@@ -192,6 +191,6 @@ def get_campaign(request: HttpRequest, campaign_id: int) -> HttpResponse:
             "is_enabled": campaign.is_enabled,
             "is_active": campaign.is_active,
             "reasons": reasons,
-            "resumes_at": jsonable(resumes(campaign)) if resumes else None,
+            "resumes_at": jsonable(CampaignService.resumes_at(campaign)),
         }
     )

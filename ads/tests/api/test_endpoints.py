@@ -1,6 +1,6 @@
 """Each endpoint through the running app: what is recorded, what is answered, what is refused."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
@@ -61,6 +61,12 @@ class SpendTests(LiveApiCase):
         state = self.call("GET", f"/campaigns/{self.campaign.pk}").json()
         self.assertFalse(state["is_active"])
         self.assertEqual(state["reasons"], ["Daily budget exceeded"])
+        # The next local midnight (UTC brand), RFC 3339 with its offset.
+        resumes = datetime.fromisoformat(state["resumes_at"])
+        self.assertEqual(resumes.utcoffset(), timedelta(0))
+        self.assertEqual(
+            (resumes.date(), resumes.time()), (self.brand.spend_day + timedelta(days=1), time(0))
+        )
 
     def test_bad_entries_are_named_by_index_and_field_and_nothing_is_recorded(self) -> None:
         body = [
