@@ -15,6 +15,7 @@ from django.utils.safestring import SafeString
 
 from ads.admin.base import STYLES, TabularInline, operator
 from ads.admin.columns import budget_history_table, local_instant, pace_badge, usage
+from ads.admin.dashboard import brand_charts
 from ads.admin.deletion import SystemHistoryDeletion
 from ads.admin.filters import OverBudgetFilter
 from ads.admin.forms import LATEST_ROWS, BrandForm
@@ -77,13 +78,13 @@ class BrandAdmin(SystemHistoryDeletion):
     search_fields = ("name",)
     # Explicit: the campaign counts' GROUP BY would drop Meta.ordering (the brand picker pages).
     ordering = ("name",)
-    readonly_fields = ("summary", "last_14_days", "budget_history")
+    readonly_fields = ("summary", "charts", "last_14_days", "budget_history")
     add_fieldsets: "_FieldsetSpec" = (
         (None, {"fields": ("name", "timezone", "daily_budget", "monthly_budget")}),
     )
     fieldsets = (
         *add_fieldsets,
-        ("Spend", {"fields": ("summary", "last_14_days")}),
+        ("Spend", {"fields": ("summary", "charts", "last_14_days")}),
         ("Budget history", {"fields": ("budget_history",)}),
     )
     inlines = (CampaignInline,)
@@ -166,6 +167,10 @@ class BrandAdmin(SystemHistoryDeletion):
     @admin.display(description=f"budget changes (latest {LATEST_ROWS} saves)")
     def budget_history(self, brand: Brand) -> str:
         return budget_history_table(brand_budget_history(brand, limit=LATEST_ROWS))
+
+    @admin.display(description="charts")
+    def charts(self, brand: Brand) -> str:
+        return brand_charts(brand)
 
     @admin.display(description="last 14 days")
     def last_14_days(self, brand: Brand) -> str:

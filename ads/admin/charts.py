@@ -7,7 +7,7 @@ Amounts on the axis and in each bar's title are `format_money`'s, with the brand
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from itertools import accumulate
 
 from ads.money import ZERO, format_money
@@ -92,7 +92,8 @@ def bar_chart(
     """
     highest = max([bar.value for bar in bars] + [budget or ZERO, ZERO])
     step = nice_step(highest if highest > 0 else Decimal(1))
-    steps = int(-(-max(highest, step) // step))
+    # Up to the step at or above the highest value (Decimal's // truncates: not a ceiling).
+    steps = int((max(highest, step) / step).to_integral_value(rounding=ROUND_CEILING))
     top_value = step * steps
 
     def y_of(value: Decimal) -> float:

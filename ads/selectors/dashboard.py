@@ -161,6 +161,8 @@ def brands_at_risk(*, now: datetime | None = None, limit: int = AT_RISK_LIMIT) -
     now = now or timezone.now()
     zones = Brand.objects.order_by().values_list("timezone", flat=True).distinct()
     periods = {name: local_period(now, zone(name)) for name in zones}
+    if not periods:
+        return []  # no brands (and a CASE without a WHEN would be a constant to order by)
     ranked = (
         Brand.objects.alias(
             dash_spend_today=_current(

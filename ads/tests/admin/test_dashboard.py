@@ -50,8 +50,23 @@ class ChartLayoutTests(TestCase):
         self.assertEqual(chart.budget_label, "Budget 100.00 EUR")
         # The budget line at 100 sits two thirds of the way up, the bars in proportion.
         self.assertEqual(chart.bars[1].height, 3 * chart.bars[0].height)
+        assert chart.budget_y is not None
         self.assertAlmostEqual(chart.bottom - chart.budget_y, chart.bars[1].height * 2 / 3)
         self.assertEqual([tick.label for tick in chart.x_ticks], ["00:00"])
+
+    def test_the_axis_reaches_above_the_highest_bar(self) -> None:
+        chart = bar_chart(
+            [BarSpec(Decimal("5550.50"), "", "")],
+            slug="c",
+            title="t",
+            caption="x",
+            currency="EUR",
+            budget=Decimal("5000"),
+        )
+        self.assertEqual(chart.y_ticks[-1].label, "6,000.00 EUR")
+        self.assertGreaterEqual(chart.bars[0].y, chart.top)
+        assert chart.budget_y is not None
+        self.assertGreaterEqual(chart.budget_y, chart.top)
 
 
 @time_machine.travel(NOW, tick=False)
@@ -83,7 +98,7 @@ class DashboardPageTests(TestCase):
         self.assertLess(page.index("ads-dashboard"), page.index('id="content-main"'))
 
     def test_the_same_queries_for_2_or_20_brands(self) -> None:
-        counts = []
+        counts: list[int] = []
         for count in (2, 20):
             for index in range(len(counts) * 2, count):
                 self.brand(f"Brand {index:02}", f"{index + 1}.00")

@@ -9,14 +9,14 @@ from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
-from ads.selectors.dashboard import brand_days, brand_spend_by_hour, brands_at_risk
+from ads.selectors.dashboard import HourSpend, brand_days, brand_spend_by_hour, brands_at_risk
 from ads.services import BudgetService
 from ads.tests.builders import make_brand, make_campaign, utc
 
 NEW_YORK = "America/New_York"
 
 
-def hours_as_text(hours: list) -> list[tuple[str, Decimal]]:
+def hours_as_text(hours: list[HourSpend]) -> list[tuple[str, Decimal]]:
     return [(f"{hour.start:%H:%M %Z}", hour.amount) for hour in hours]
 
 
@@ -140,7 +140,7 @@ class AtRiskTests(TestCase):
         self.assertEqual(risks[1].pace.day.pacing, Decimal("0.00"))
 
     def test_two_statements_for_2_or_20_brands(self) -> None:
-        counts = []
+        counts: list[int] = []
         for count in (2, 20):
             for index in range(len(counts) * 2, count):
                 zone = ("UTC", NEW_YORK, "Asia/Tokyo")[index % 3]
@@ -150,3 +150,8 @@ class AtRiskTests(TestCase):
             counts.append(len(queries))
             self.assertEqual(len(risks), count)
         self.assertEqual(counts, [2, 2])
+
+
+class NoBrandsTests(TestCase):
+    def test_no_brands_no_risk(self) -> None:
+        self.assertEqual(brands_at_risk(), [])
