@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
+from ads.money import format_money
+
 PERIOD_NAMES = {"day": "daily", "month": "monthly"}
 
 
@@ -27,11 +29,6 @@ def crossed_levels(
     return sorted(level for level in set(levels) if before * 100 < budget * level <= after * 100)
 
 
-def format_amount(amount: Decimal, currency: str) -> str:
-    """An amount as people read it: thousands separators, two places, the brand's currency."""
-    return f"{amount:,.2f} {currency}"
-
-
 def threshold_message(
     *,
     brand: str,
@@ -46,5 +43,5 @@ def threshold_message(
     when = f"{period_start:%B %Y}" if period == "month" else f"{period_start:%Y-%m-%d}"
     return (
         f"{brand} reached {level}% of its {PERIOD_NAMES[period]} budget for {when}: "
-        f"{format_amount(spend, currency)} spent of {format_amount(budget, currency)}."
+        f"{format_money(spend, currency)} spent of {format_money(budget, currency)}."
     )

@@ -30,6 +30,7 @@ from ads.models import Brand, BudgetAlert
 from ads.periods import local_period, zone
 from ads.rules.alerts import PERIOD_NAMES, crossed_levels, threshold_message
 from ads.selectors.alerts import stale_brands
+from ads.services.events import record_alert_events
 from ads.sql.alerts import NewAlert, insert_new_alerts
 
 logger = logging.getLogger(__name__)
@@ -134,10 +135,11 @@ def _duration(span: timedelta) -> str:
 
 def alerts_raised(ids: Sequence[int]) -> None:
     """Everything that follows new alerts, in the transaction that raised them: their email
-    is queued for after the commit. (Events for the outside hook in here too.)"""
+    is queued for after the commit, and each is published as a budget.alert event."""
     if ids:
         ids = list(ids)
         transaction.on_commit(lambda: queue_alert_email(ids))
+        record_alert_events(BudgetAlert.objects.filter(pk__in=ids).order_by("pk"))
 
 
 def queue_alert_email(ids: list[int]) -> None:
@@ -165,22 +167,27 @@ def email_alerts(ids: Sequence[int]) -> int:
     )
     if not alerts:
         return 0
+    addressed = [alert for alert in alerts if alert.brand.alert_emails]
+    # Counted before connecting: a server that refuses the connection is an attempt too.
+    BudgetAlert.objects.filter(pk__in=[alert.pk for alert in addressed]).update(
+        email_attempts=F("email_attempts") + 1
+    )
+    BudgetAlert.objects.filter(
+        pk__in=[alert.pk for alert in alerts if not alert.brand.alert_emails]
+    ).update(emailed_at=timezone.now())
+    if not addressed:
+        return 0
     sent = 0
     with get_connection(timeout=settings.EMAIL_TIMEOUT) as mail:
-        for alert in alerts:
-            recipients = list(alert.brand.alert_emails)
-            if recipients:
-                BudgetAlert.objects.filter(pk=alert.pk).update(
-                    email_attempts=F("email_attempts") + 1
-                )
-                message = EmailMessage(
-                    subject=alert_subject(alert),
-                    body=alert_body(alert),
-                    to=recipients,
-                    connection=mail,
-                )
-                message.send()
-                sent += 1
+        for alert in addressed:
+            message = EmailMessage(
+                subject=alert_subject(alert),
+                body=alert_body(alert),
+                to=list(alert.brand.alert_emails),
+                connection=mail,
+            )
+            message.send()
+            sent += 1
             BudgetAlert.objects.filter(pk=alert.pk, emailed_at__isnull=True).update(
                 emailed_at=timezone.now()
             )
