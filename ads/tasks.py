@@ -66,6 +66,13 @@ def reset_daily_monthly_spends() -> dict[str, int]:
 
 
 @periodic_task
+def deliver_webhooks() -> dict[str, int]:
+    """Send the webhook deliveries that are due (queue "webhooks"; asked for after each commit
+    that wrote some, and every minute by beat for what was left or is due for a retry)."""
+    return {"sent": send_due()}
+
+
+@periodic_task
 def check_stale_data() -> dict[str, int]:
     """Raise a stale-data alert for brands that serve with no spend recorded lately."""
     return {"alerts_raised": len(raise_stale_data_alerts())}
@@ -88,10 +95,3 @@ def send_alert_email(alert_ids: list[int]) -> dict[str, int]:
 def send_pending_alert_emails() -> dict[str, int]:
     """The sweep: email the alerts their own task could not (broker or mail server down)."""
     return {"emailed": email_pending_alerts()}
-
-
-@periodic_task
-def deliver_webhooks() -> dict[str, int]:
-    """Send the webhook deliveries that are due (queue "webhooks"; asked for after each commit
-    that wrote some, and every minute by beat for what was left or is due for a retry)."""
-    return {"sent": send_due()}

@@ -26,6 +26,8 @@ from ads.services.events import record_status_events
 from ads.sql.locks import lock_brands
 
 Cause = CampaignStatusChange.Cause
+# Campaigns a sweep switches per transaction: each batch holds its brands' locks briefly.
+SWEEP_BATCH = 1000
 
 # The campaigns edited inside `CampaignService.one_evaluation`, evaluated when it ends.
 _pending_evaluations: ContextVar[set[int] | None] = ContextVar("pending_evaluations", default=None)
@@ -87,9 +89,11 @@ class CampaignService:
         """Bring `is_active` of every campaign in `campaigns` in line with the rules.
 
         Set-based: one lock, one read, at most two updates and one insert of history, whatever
-        the number of campaigns. Repeating it changes nothing, so a task may run twice. The
-        history names `by` (or the operator of the enclosing `one_evaluation`) when the cause
-        is an operator's; a sweep's changes name nobody.
+        the number of campaigns, plus the outbox's events of the changes (`ads.services.events`:
+        two reads and two inserts, whatever the number of changes). Repeating it changes
+        nothing, so a task may run twice. The history names `by` (or the operator of the
+        enclosing `one_evaluation`) when the cause is an operator's; a sweep's changes name
+        nobody.
         """
         changed_by_id = _operator_id(cause, by=by)
         result = SyncResult()
@@ -125,7 +129,32 @@ class CampaignService:
 
     @classmethod
     def sync_all(cls, cause: str, *, now: datetime | None = None) -> SyncResult:
-        return cls.sync(Campaign.objects.all(), cause, now=now)
+        """Every campaign in line with the rules: a sweep (see `sweep`)."""
+        return cls.sweep(cause, now=now)
+
+    @classmethod
+    def sweep(cls, cause: str, *, now: datetime | None = None) -> SyncResult:
+        """Bring every campaign in line, locking only what changes, a batch at a time.
+
+        A read without locks finds the campaigns whose state differs from their verdict. Each
+        batch of those is then judged again by `sync`, under its brands' locks and with a clock
+        read after them, and committed on its own (when not inside a caller's transaction). A
+        steady sweep therefore takes no lock at all and spends never wait for it; a change is
+        made only if it still holds once the locks are held.
+        """
+        at = now or timezone.now()
+        due = [
+            facts.pk
+            for facts in campaign_facts(Campaign.objects.all())
+            if facts.is_active == bool(reasons.blocking_reasons(facts, now=at))
+        ]
+        result = SyncResult()
+        for start in range(0, len(due), SWEEP_BATCH):
+            batch = Campaign.objects.filter(pk__in=due[start : start + SWEEP_BATCH])
+            changed = cls.sync(batch, cause, now=now)
+            result.activated += changed.activated
+            result.paused += changed.paused
+        return result
 
     @classmethod
     def reevaluate_after_edit(cls, campaign_id: int) -> None:

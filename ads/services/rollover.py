@@ -98,24 +98,25 @@ def refresh_brand(brand: Brand, *, cause: str = Cause.OPERATOR) -> None:
 def reset_daily_monthly_spends(*, now: datetime | None = None) -> ResetResult:
     """Start the new day's (month's) totals of every brand whose local day has turned.
 
-    Then bring every campaign in line, which reactivates those whose constraints have all
-    cleared, whether this run or a spend after midnight rolled their brand over. A fixed
-    number of queries; idempotent; after any downtime one run catches up.
+    Then bring every campaign in line (`CampaignService.sweep`), which reactivates those whose
+    constraints have all cleared, whether this run or a spend after midnight rolled their brand
+    over. Only the brands that roll are locked, and only while they roll: a steady run takes no
+    lock, so spends never wait for it. A fixed number of queries; idempotent; after any downtime
+    one run catches up.
     """
+    behind = _brands_behind(now or timezone.now())
     with transaction.atomic():
-        # The sweep below locks every brand; take them all now, in pk order, so the recount
-        # cannot interleave with a batch writer's locks.
-        lock_brands(Brand.objects.all())
+        lock_brands(Brand.objects.filter(pk__in=behind))
         # The clock is read once the locks are held: a spend that took a brand into the new
         # day while this waited is then seen, and no brand's day moves backwards.
-        now = now or timezone.now()
-        periods = current_periods(now)
+        at = now or timezone.now()
+        periods = current_periods(at)
         stale = Q(pk__in=[])
         for name, period in periods.items():
             stale |= Q(timezone=name, spend_day__lt=period.day)
         rules = [(Q(timezone=name), period) for name, period in periods.items()]
-        changed = recount(Brand.objects.filter(stale), rules=rules)
-        campaigns = CampaignService.sync_all(Cause.RESET, now=now)
+        changed = recount(Brand.objects.filter(stale, pk__in=behind), rules=rules)
+    campaigns = CampaignService.sweep(Cause.RESET, now=now)
     rolled = [
         RolledBrand(
             name=after.name,
@@ -129,3 +130,14 @@ def reset_daily_monthly_spends(*, now: datetime | None = None) -> ResetResult:
         if before.spend_day != after.spend_day
     ]
     return ResetResult(rolled=rolled, campaigns=campaigns)
+
+
+def _brands_behind(now: datetime) -> list[int]:
+    """The brands whose stored day is before their zone's local day at `now`, read unlocked.
+
+    A brand that falls behind after this read is rolled by a spend or by the next run.
+    """
+    stale = Q(pk__in=[])
+    for name, period in current_periods(now).items():
+        stale |= Q(timezone=name, spend_day__lt=period.day)
+    return list(Brand.objects.filter(stale).order_by("pk").values_list("pk", flat=True))

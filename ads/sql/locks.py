@@ -1,7 +1,7 @@
 """Row locks on brands (and the campaigns a spend names) and the periodic-work advisory lock.
 
 See the locking rule in `ads.sql`. SQLite has no row locks: a writer holds the whole database
-there, so the row-lock clauses are left out and the advisory lock is a plain transaction.
+there, so the row-lock clauses are left out and the advisory lock is nothing at all.
 """
 
 import enum
@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import DatabaseError, connection
 from django.db.models import Field, QuerySet
 
 from ads.models import Brand, Campaign
@@ -115,17 +115,33 @@ def _from_db(field: "Field[Any, Any]", value: object) -> object:
 
 @contextmanager
 def periodic_work_lock() -> Iterator[None]:
-    """A transaction holding the periodic-work lock; waits for a run already holding it.
+    """One periodic run at a time: a session-level advisory lock held for the whole run.
 
     The services already lock brand rows in pk order, so overlapping runs reach the same state
     without deadlock. This lock adds two things: runs of the periodic tasks queue up behind each
     other as a whole instead of waiting on brand after brand, and a late duplicate does its
-    reading after the first run has committed, so it finds nothing left to change. A
-    transaction-level advisory lock is released by the commit, the rollback, or the death of
-    the connection, so a crashed worker never leaves it held.
+    reading after the first run has finished, so it finds nothing left to change. It is held by
+    the session, not a transaction, so that a run commits its changes in short transactions
+    (a sweep locks a batch's brands only while it switches them) and spends never wait for a
+    whole run. It is released at the end, on an error too, and by the death of the connection,
+    so a crashed worker never leaves it held.
     """
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AdvisoryLock.PERIODIC_WORK])
+    if connection.vendor != "postgresql":
+        # SQLite, the newcomer's default, serialises writers anyway.
         yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [AdvisoryLock.PERIODIC_WORK])
+    try:
+        yield
+    finally:
+        _release_periodic_work_lock()
+
+
+def _release_periodic_work_lock() -> None:
+    """Unlock; on a broken connection close it instead, which releases the lock too."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [AdvisoryLock.PERIODIC_WORK])
+    except DatabaseError:
+        connection.close()

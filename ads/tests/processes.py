@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from time_machine import escape_hatch
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 
@@ -37,11 +39,17 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def real_monotonic() -> float:
+    """The real monotonic clock, also while a test has stopped time-machine's (tick=False):
+    a wait on a frozen clock would never end."""
+    return escape_hatch.time.monotonic() if escape_hatch.is_travelling() else time.monotonic()
+
+
 def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
     """Poll `condition` until it holds; a TimeoutError naming `what` after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
+    deadline = real_monotonic() + timeout
     while not condition():
-        if time.monotonic() > deadline:
+        if real_monotonic() > deadline:
             raise TimeoutError(f"Gave up after {timeout:g}s waiting for {what}.")
         time.sleep(0.05)
 

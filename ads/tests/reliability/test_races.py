@@ -4,6 +4,8 @@
   yesterday: its clock is read after the locks are held.
 - A campaign must never move to another brand once it has spend, whichever of the move and the
   campaign's first spend takes the brand lock first.
+- A sweep locks only the brands whose campaigns it switches: a spend holding another brand
+  never makes it wait (nor it the spend).
 
 Each test holds one transaction open at a chosen point, starts the other writer, waits until the
 database shows it blocked on a lock, and then lets the first one go: the interleaving is forced,
@@ -88,7 +90,8 @@ def held_open(
 @pytest.mark.postgresql(reason="the interleavings are forced with PostgreSQL's row locks")
 class ResetAcrossMidnightTests(TransactionTestCase):
     def test_a_reset_that_waited_over_midnight_does_not_roll_the_brand_back(self) -> None:
-        with time_machine.travel(utc("2026-03-18T23:00:00"), tick=False) as clock:
+        # The brand last spent on the 17th: at 23:59:59.9 on the 18th the reset wants it.
+        with time_machine.travel(utc("2026-03-17T23:00:00"), tick=False) as clock:
             brand = make_brand("Acme", daily="50.00", monthly="1000.00")
             campaign = make_campaign(brand)
             BudgetService.record_spend(campaign, "60.00")  # paused for the day
@@ -118,7 +121,7 @@ class ResetAcrossMidnightTests(TransactionTestCase):
             [(active, cause) for active, cause, _ in history],
             [(True, Cause.OPERATOR), (False, Cause.SPEND), (True, Cause.SPEND)],
         )
-        self.assertTrue(all(when >= utc("2026-03-18T23:00:00") for *_, when in history))
+        self.assertTrue(all(when >= utc("2026-03-17T23:00:00") for *_, when in history))
         self.assertEqual(history[-1][2], utc("2026-03-19T00:00:00.300000"))
 
 
@@ -169,3 +172,32 @@ class CampaignMoveRaceTests(TransactionTestCase):
             self.move()
         self.assertEqual(Campaign.objects.get(pk=self.campaign.pk).brand_id, self.old.pk)
         self.assert_totals_equal_the_ledger()
+
+
+@pytest.mark.postgresql(reason="row locks are PostgreSQL's")
+class SweepLocksOnlyWhatItChangesTests(TransactionTestCase):
+    """A sweep never waits on a brand it does not change, so it never makes those spends wait."""
+
+    def setUp(self) -> None:
+        self.busy = make_brand("Busy")
+        self.busy_campaign = make_campaign(self.busy)
+        self.drifted = make_brand("Drifted")
+        self.drifted_campaign = make_campaign(self.drifted)
+
+    def test_a_steady_sweep_and_reset_finish_while_a_spend_holds_a_brand(self) -> None:
+        with ThreadPoolExecutor(2) as pool:
+            lock = lambda: CampaignService.lock_brand(self.busy.pk)  # noqa: E731
+            with held_open(pool, lock):
+                sweep = in_thread(pool, lambda: CampaignService.sync_all(Cause.ENFORCE_BUDGETS))
+                self.assertEqual(sweep.result(timeout=20).paused, [])
+                reset = in_thread(pool, BudgetService.reset_daily_monthly_spends)
+                self.assertEqual(reset.result(timeout=20).rolled, [])
+
+    def test_a_sweep_switches_another_brands_campaign_while_a_spend_holds_a_brand(self) -> None:
+        Campaign.objects.filter(pk=self.drifted_campaign.pk).update(is_active=False)
+        with ThreadPoolExecutor(2) as pool:
+            lock = lambda: CampaignService.lock_brand(self.busy.pk)  # noqa: E731
+            with held_open(pool, lock):
+                sweep = in_thread(pool, lambda: CampaignService.sync_all(Cause.ENFORCE_BUDGETS))
+                self.assertEqual(sweep.result(timeout=20).activated, [self.drifted_campaign.pk])
+        self.assertTrue(Campaign.objects.get(pk=self.drifted_campaign.pk).is_active)
