@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from bench import admin_pages
+from bench import admin_pages, api, outbox, stall
 from bench.database import BenchError, require_postgresql
 from bench.pgbench import find_pgbench
 from bench.report import format_table
@@ -32,10 +32,13 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--workload",
-            choices=("spend", "admin"),
+            choices=("spend", "admin", "stall", "api", "outbox"),
             default="spend",
             help="spend (default): ingestion and the periodic tasks, next to pgbench; admin: "
-            "server time and HTML size of every admin page, at the scale's larger size.",
+            "server time and HTML size of every admin page, at the scale's larger size; stall: "
+            "spends from 4 processes alone and while the periodic tasks run back to back; api: "
+            "POST /api/v1/spend through gunicorn next to in-process; outbox: spends that pause "
+            "campaigns with and without the webhook outbox.",
         )
         parser.add_argument("--json", action="store_true", help="Print the figures as JSON.")
         parser.add_argument("--pgbench", default="pgbench", help="The pgbench executable.")
@@ -53,6 +56,15 @@ class Command(BaseCommand):
                     repeats=scale.repeats,
                     log=self.log,
                 )
+            elif options["workload"] == "stall":
+                table = stall.format_table
+                result = stall.run(options["scale"], log=self.log)
+            elif options["workload"] == "api":
+                table = api.format_table
+                result = api.run(api.API_SCALES[options["scale"]], log=self.log)
+            elif options["workload"] == "outbox":
+                table = outbox.format_table
+                result = outbox.run(outbox.OUTBOX_SCALES[options["scale"]], log=self.log)
             else:
                 result = run(scale, find_pgbench(options["pgbench"]), self.log)
         except BenchError as error:

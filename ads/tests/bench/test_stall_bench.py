@@ -1,0 +1,77 @@
+"""`manage.py bench --workload stall --scale tiny`: every row measured, then the database gone.
+
+No timing assertions: only that both sizes ran spends alone and with the periodic tasks running,
+that the tasks did run (half flips included) while the spends did, and that the table shows it.
+"""
+
+import io
+import json
+from typing import Any
+
+from django.core.management import call_command
+from django.test import TransactionTestCase
+
+from ads.models import Brand
+from ads.tests.bench.test_smoke import databases
+from bench.stall import PROCESSES, STALL_SCALES, format_table
+
+
+class StallBenchTests(TransactionTestCase):
+    """One tiny run of the stall workload, shared by the tests."""
+
+    result: dict[str, Any]
+    leftovers: set[str]
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        super().setUpClass()
+        before = databases()
+        out = io.StringIO()
+        call_command(
+            "bench",
+            "--workload",
+            "stall",
+            "--scale",
+            "tiny",
+            "--json",
+            stdout=out,
+            stderr=io.StringIO(),
+        )
+        cls.result = json.loads(out.getvalue())
+        cls.leftovers = databases() - before
+
+    def test_every_size_is_measured_alone_and_with_the_tasks(self) -> None:
+        scale = STALL_SCALES["tiny"]
+        rows = self.result["stall"]
+        self.assertEqual(
+            [row["campaigns"] for row in rows], [b * scale.per_brand for b in scale.brands]
+        )
+        for row in rows:
+            for run in ("alone", "with_tasks"):
+                figure = row[run]
+                self.assertEqual(figure["processes"], PROCESSES)
+                for key in ("events", "events_per_second", "p50_ms", "p99_ms"):
+                    self.assertGreater(figure[key], 0, (row["campaigns"], run, key))
+            self.assertGreater(row["p99_ratio"], 0)
+            self.assertGreater(row["throughput_ratio"], 0)
+            self.assertIsInstance(row["met"], bool)
+
+    def test_the_tasks_ran_half_flips_while_the_spends_ran(self) -> None:
+        for row in self.result["stall"]:
+            tasks = row["tasks"]
+            self.assertGreaterEqual(tasks["half_flips"], 1, row["campaigns"])
+            self.assertGreater(tasks["runs"], tasks["half_flips"], row["campaigns"])
+            # A half flip switches every dayparted campaign within budget (one in two).
+            self.assertGreater(tasks["switched"], 0, row["campaigns"])
+
+    def test_it_worked_in_a_throwaway_database_and_dropped_it(self) -> None:
+        self.assertEqual(self.leftovers, set())
+        self.assertFalse(Brand.objects.exists())
+
+    def test_the_table_shows_every_row(self) -> None:
+        table = format_table(self.result)
+        for row in self.result["stall"]:
+            self.assertIn(str(row["campaigns"]), table)
+        self.assertIn("alone", table)
+        self.assertIn("half flips", table)
+        self.assertIn("p99 ratio", table)
