@@ -43,6 +43,12 @@ AD_OPS_PERMISSIONS = {
     "ads.view_spendlog",
     "ads.view_campaignstatuschange",
     "ads.view_totalscorrection",
+    # 0010: webhook events, deliveries (delivered again) and attempts; 0011: alerts.
+    "ads.view_event",
+    "ads.view_delivery",
+    "ads.change_delivery",
+    "ads.view_deliveryattempt",
+    "ads.view_budgetalert",
 }
 
 
