@@ -23,6 +23,13 @@ EXPECTED = {
     "ads.tasks.reset_daily_monthly_spends": timedelta(minutes=15),
 }
 
+# Entries added by later migrations (0010 webhooks, 0011 alerts), by entry name.
+LATER = {
+    "Check stale data": ("ads.tasks.check_stale_data", timedelta(minutes=15)),
+    "Send pending alert emails": ("ads.tasks.send_pending_alert_emails", timedelta(minutes=5)),
+    "Deliver webhooks": ("ads.tasks.deliver_webhooks", timedelta(minutes=1)),
+}
+
 
 def ours() -> dict[str, PeriodicTask]:
     tasks = PeriodicTask.objects.filter(task__in=EXPECTED).select_related("interval")
@@ -44,6 +51,25 @@ class BeatScheduleTests(TestCase):
                 # A run that waited longer than one interval is dropped, not piled up.
                 self.assertIsNotNone(task.expire_seconds)
                 self.assertLessEqual(timedelta(seconds=task.expire_seconds or 0), every)
+
+    def test_later_migrations_entries_exist_with_their_tasks_and_expiries(self) -> None:
+        tasks = {
+            task.name: task
+            for task in PeriodicTask.objects.filter(name__in=LATER).select_related("interval")
+        }
+        self.assertEqual(set(tasks), set(LATER))
+        for name, (task_name, every) in LATER.items():
+            with self.subTest(entry=name):
+                task = tasks[name]
+                self.assertEqual(task.task, task_name)
+                self.assertTrue(task.enabled)
+                self.assertEqual(task.interval.schedule.run_every, every)
+                self.assertIsNone(task.crontab)
+                # Dropped past one interval: the next run does the same work.
+                self.assertEqual(timedelta(seconds=task.expire_seconds or 0), every)
+                self.assertTrue(task.description)
+        app.loader.import_default_modules()
+        self.assertLessEqual({task for task, _ in LATER.values()}, set(app.tasks))
 
     def test_the_worker_finds_the_tasks_by_autodiscovery(self) -> None:
         app.loader.import_default_modules()  # what a starting worker does
