@@ -43,12 +43,20 @@ def parse_email_url(url: str) -> EmailSettings:
             f"not {parts.scheme or 'nothing'}://."
         )
     query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    use_ssl = parts.scheme == "smtps" or query.get("ssl", "").lower() in _TRUE
+    use_tls = query.get("tls", "").lower() in _TRUE
+    if use_tls and use_ssl:
+        # Django's SMTP backend refuses both too, but only when a worker first sends a mail.
+        raise ValueError(
+            "EMAIL_URL asks for both STARTTLS (tls=1) and TLS from the start (smtps:// or "
+            "ssl=1): choose one, smtp://...:587?tls=1 or smtps://...:465."
+        )
     return EmailSettings(
         backend=BACKENDS[parts.scheme],
         host=parts.hostname or "localhost",
         port=parts.port or (465 if parts.scheme == "smtps" else 25),
         host_user=unquote(parts.username or ""),
         host_password=unquote(parts.password or ""),
-        use_tls=query.get("tls", "").lower() in _TRUE,
-        use_ssl=parts.scheme == "smtps" or query.get("ssl", "").lower() in _TRUE,
+        use_tls=use_tls,
+        use_ssl=use_ssl,
     )
