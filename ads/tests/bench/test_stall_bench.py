@@ -1,7 +1,8 @@
 """`manage.py bench --workload stall --scale tiny`: every row measured, then the database gone.
 
-No timing assertions: only that both sizes ran spends alone and with the periodic tasks running,
-that the tasks did run (half flips included) while the spends did, and that the table shows it.
+No timing assertions: only that both sizes ran spends alone, with the periodic tasks running and
+with steady tasks only (the control), that the tasks did run (half flips included in the first)
+while the spends did, and that the table shows it.
 """
 
 import io
@@ -47,7 +48,7 @@ class StallBenchTests(TransactionTestCase):
             [row["campaigns"] for row in rows], [b * scale.per_brand for b in scale.brands]
         )
         for row in rows:
-            for run in ("alone", "with_tasks"):
+            for run in ("alone", "with_tasks", "with_steady_tasks"):
                 figure = row[run]
                 self.assertEqual(figure["processes"], PROCESSES)
                 for key in ("events", "events_per_second", "p50_ms", "p99_ms"):
@@ -55,6 +56,9 @@ class StallBenchTests(TransactionTestCase):
             self.assertGreater(row["p99_ratio"], 0)
             self.assertGreater(row["throughput_ratio"], 0)
             self.assertIsInstance(row["met"], bool)
+            self.assertGreater(row["steady"]["p99_ratio"], 0)
+            self.assertGreater(row["steady"]["throughput_ratio"], 0)
+            self.assertEqual(set(row["load_average"]), {"alone", "with_tasks", "with_steady_tasks"})
 
     def test_the_tasks_ran_half_flips_while_the_spends_ran(self) -> None:
         for row in self.result["stall"]:
@@ -63,6 +67,10 @@ class StallBenchTests(TransactionTestCase):
             self.assertGreater(tasks["runs"], tasks["half_flips"], row["campaigns"])
             # A half flip switches every dayparted campaign within budget (one in two).
             self.assertGreater(tasks["switched"], 0, row["campaigns"])
+            # The control run: the same tasks with no half flip, so no brand is locked.
+            steady = row["steady_tasks"]
+            self.assertEqual(steady["half_flips"], 0, row["campaigns"])
+            self.assertGreater(steady["runs"], 0, row["campaigns"])
 
     def test_it_worked_in_a_throwaway_database_and_dropped_it(self) -> None:
         self.assertEqual(self.leftovers, set())
@@ -74,4 +82,5 @@ class StallBenchTests(TransactionTestCase):
             self.assertIn(str(row["campaigns"]), table)
         self.assertIn("alone", table)
         self.assertIn("half flips", table)
+        self.assertIn("steady tasks only", table)
         self.assertIn("p99 ratio", table)
