@@ -265,4 +265,4 @@ def format_table(result: dict[str, Any]) -> str:
         )
     headers = ["campaigns", "spends", "events", "events/s", "p50 ms", "p99 ms"]
     lines += _table([*headers, "p99 ratio", "throughput", "target"], rows)
-    return "\n".join(lines)
+    return "\n".join(line.rstrip() for line in lines)
