@@ -5,9 +5,11 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.http import HttpRequest
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
 
 from ads.admin.forms import LatestRowsFormSet
+from ads.services import CampaignService
 
 if TYPE_CHECKING:
     # The admin's classes are generic only in django-stubs: no runtime __class_getitem__.
@@ -26,6 +28,26 @@ def operator(request: HttpRequest) -> AbstractBaseUser | None:
     """The signed-in person an admin request acts for, named in the status history."""
     user = request.user
     return user if isinstance(user, AbstractBaseUser) else None
+
+
+class OneEvaluationAdmin(ModelAdmin):
+    """An edit page whose saves are evaluated once, at the end, naming the person.
+
+    One edit is several saves (a campaign, then its schedule inline; a schedule, then its
+    windows; a brand, whose receiver re-evaluates its campaigns). Evaluated in between, a
+    campaign created with its window closed would log "serving" then "paused". The transaction
+    is outside, so the evaluation commits with the edit.
+    """
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        with transaction.atomic(), CampaignService.one_evaluation(by=operator(request)):
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
 
 def plural(count: int, *, noun: str) -> str:

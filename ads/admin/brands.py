@@ -5,15 +5,14 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
-from django.db import transaction
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from ads.admin.base import STYLES, TabularInline, operator
+from ads.admin.base import STYLES, OneEvaluationAdmin, TabularInline
 from ads.admin.columns import budget_history_table, local_instant, pace_badge, usage
 from ads.admin.dashboard import brand_charts
 from ads.admin.deletion import SystemHistoryDeletion
@@ -22,7 +21,7 @@ from ads.admin.forms import LATEST_ROWS, BrandForm
 from ads.models import Brand, Campaign
 from ads.selectors import brand_budget_history, brand_spend_by_day
 from ads.selectors.pacing import BrandPace, brand_pace
-from ads.services import BudgetService, CampaignService
+from ads.services import BudgetService
 
 if TYPE_CHECKING:
     from django.contrib.admin.options import _FieldsetSpec
@@ -61,7 +60,7 @@ class CampaignInline(TabularInline):
 
 
 @admin.register(Brand)
-class BrandAdmin(SystemHistoryDeletion):
+class BrandAdmin(OneEvaluationAdmin, SystemHistoryDeletion):
     form = BrandForm
     list_display = (
         "name",
@@ -101,18 +100,6 @@ class BrandAdmin(SystemHistoryDeletion):
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return BrandChangeList
-
-    def changeform_view(
-        self,
-        request: HttpRequest,
-        object_id: str | None = None,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        """One evaluation per edit, naming its operator: a new budget re-evaluates the brand's
-        campaigns, and the status changes it causes say who saved it."""
-        with transaction.atomic(), CampaignService.one_evaluation(by=operator(request)):
-            return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_fieldsets(self, request: HttpRequest, obj: Brand | None = None) -> "_FieldsetSpec":
         # The spend of a brand not saved yet is nothing to show.

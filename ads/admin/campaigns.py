@@ -6,14 +6,20 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
-from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from ads.admin.base import STYLES, ReadOnlyInline, StackedInline, operator, plural
+from ads.admin.base import (
+    STYLES,
+    OneEvaluationAdmin,
+    ReadOnlyInline,
+    StackedInline,
+    operator,
+    plural,
+)
 from ads.admin.columns import (
     StatusReasonsColumn,
     budget_history_table,
@@ -88,7 +94,7 @@ class LatestSpendInline(ReadOnlyInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(SystemHistoryDeletion, PickerAdmin):
+class CampaignAdmin(OneEvaluationAdmin, SystemHistoryDeletion, PickerAdmin):
     list_display = (
         "name",
         "brand",
@@ -128,19 +134,6 @@ class CampaignAdmin(SystemHistoryDeletion, PickerAdmin):
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return CampaignChangeList
-
-    def changeform_view(
-        self,
-        request: HttpRequest,
-        object_id: str | None = None,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        """One evaluation per edit: the form saves the campaign, then its schedule inline, and
-        evaluated in between a campaign created with its window closed would log "serving",
-        then "paused". The transaction is outside, so the evaluation commits with the edit."""
-        with transaction.atomic(), CampaignService.one_evaluation(by=operator(request)):
-            return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_urls(self) -> list[URLPattern]:
         search = path(

@@ -11,15 +11,13 @@ from typing import Any
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 
-from ads.admin.base import STYLES, ModelAdmin, TabularInline, operator
+from ads.admin.base import STYLES, OneEvaluationAdmin, TabularInline
 from ads.admin.forms import BaseInlineFormSet, DaypartingScheduleForm, LocalTimeInput, ModelForm
 from ads.models import DaypartingSchedule, DaypartingWindow
 from ads.models.campaign import weekly
 from ads.rules.windows import overlap_messages
-from ads.services import CampaignService
 
 
 class PageScheduleForm(DaypartingScheduleForm):
@@ -67,7 +65,7 @@ class WindowInline(TabularInline):
 
 
 @admin.register(DaypartingSchedule)
-class DaypartingScheduleAdmin(ModelAdmin):
+class DaypartingScheduleAdmin(OneEvaluationAdmin):
     form = PageScheduleForm
     inlines = (WindowInline,)
     readonly_fields = ("campaign",)
@@ -82,14 +80,3 @@ class DaypartingScheduleAdmin(ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         # A schedule starts on its campaign's page, where its first window is set.
         return False
-
-    def changeform_view(
-        self,
-        request: HttpRequest,
-        object_id: str | None = None,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        """One evaluation per page: the schedule, then each window, are saved before it."""
-        with transaction.atomic(), CampaignService.one_evaluation(by=operator(request)):
-            return super().changeform_view(request, object_id, form_url, extra_context)
