@@ -85,9 +85,7 @@ def parse_amount(value: object, *, field: str = "amount", sign: Sign = "positive
     return cents
 
 
-def parse_amount_text(
-    text: object, *, field: str = "amount", sign: Sign = "positive"
-) -> Decimal:
+def parse_amount_text(text: object, *, field: str = "amount", sign: Sign = "positive") -> Decimal:
     """An amount typed in a form or written in a file: plain decimal notation only.
 
     `parse_amount` takes what Python's Decimal takes, which suits code but not text from

@@ -231,7 +231,8 @@ CELERY_TASK_SEND_SENT_EVENT = True
 CELERY_TASK_TRACK_STARTED = True
 # Webhook delivery runs on its own queue, which every worker consumes with the default one (no
 # -Q needed: a worker listens to all of CELERY_TASK_QUEUES, taking them in turn), so a flood of
-# deliveries does not queue ahead of the periodic budget work. A dedicated worker can take it alone: `-Q webhooks`.
+# deliveries does not queue ahead of the periodic budget work. A dedicated worker can take it
+# alone: `-Q webhooks`.
 CELERY_TASK_QUEUES = (Queue("celery"), Queue("webhooks"))
 CELERY_TASK_ROUTES = {"ads.tasks.deliver_webhooks": {"queue": "webhooks"}}
 # Seconds a webhook POST may take to connect, and then between bytes of the answer: a receiver

@@ -3,73 +3,26 @@ at risk first, its three charts with amounts in its currency and times in its zo
 brand's own page with its charts; no JavaScript error, and screenshots under
 test-artifacts/screenshots/ for a person to look at."""
 
-import os
 from datetime import timedelta
-from typing import ClassVar
 
-import time_machine
 from django.contrib.auth.models import User
-from django.contrib.staticfiles.testing import StaticLiveServerTestCase
-from playwright.sync_api import Browser, ConsoleMessage, Playwright, expect, sync_playwright
-from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect
 
 from ads.models import Brand
 from ads.services import BudgetService
-from ads.tests.admin.test_browser import CHROMIUM_FLAGS, NOW, PASSWORD, SCREENSHOTS, ad_ops_group
+from ads.tests.admin.browser import NOW, PASSWORD, SCREENSHOTS, BrowserTestCase, ad_ops_group
 from ads.tests.admin.test_permissions import staff_user
 from ads.tests.builders import make_brand, make_campaign
 
 
-@time_machine.travel(NOW, tick=True)  # Tuesday 2030-01-15 23:30 in New York
-class DashboardBrowserTests(StaticLiveServerTestCase):
-    host = "127.0.0.1"
-    playwright: ClassVar[Playwright]
-    browser: ClassVar[Browser]
+class DashboardBrowserTests(BrowserTestCase):
+    """Tuesday 2030-01-15 23:30 in New York (the browser tests' clock), as an Ad ops member."""
 
-    @classmethod
-    def setUpClass(cls) -> None:
-        super().setUpClass()
-        cls.playwright = sync_playwright().start()
-        cls.browser = cls.playwright.chromium.launch(
-            executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
-            headless=True,
-            args=CHROMIUM_FLAGS,
-        )
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        cls.browser.close()
-        cls.playwright.stop()
-        super().tearDownClass()
-
-    def setUp(self) -> None:
+    def sign_in(self) -> None:
         member: User = staff_user("olga", group=ad_ops_group())
         member.set_password(PASSWORD)
         member.save()
-        context = self.browser.new_context(
-            viewport={"width": 1440, "height": 1000}, timezone_id="America/New_York"
-        )
-        self.addCleanup(context.close)
-        self.page = context.new_page()
-        self.page.set_default_timeout(15_000)
-        self.errors: list[str] = []
-        self.page.on("console", self.on_console)
-        self.page.on("pageerror", self.on_page_error)
-        self.page.goto(self.live_server_url + "/admin/login/")
-        self.page.fill("#id_username", "olga")
-        self.page.fill("#id_password", PASSWORD)
-        self.page.click("input[type=submit]")
-
-    def on_console(self, message: ConsoleMessage) -> None:
-        if message.type == "error":
-            self.errors.append(f"{self.page.url}: {message.text}")
-
-    def on_page_error(self, error: PlaywrightError) -> None:
-        self.errors.append(f"{self.page.url}: {error}")
-
-    def tearDown(self) -> None:
-        self.assertEqual(self.errors, [], "JavaScript errors in the admin")
+        self.log_in("olga")
 
     def brand(self, name: str, *spends: str, currency: str = "USD") -> Brand:
         brand = make_brand(name, daily="5000.00", monthly="60000.00", timezone="America/New_York")

@@ -14,6 +14,11 @@ SECRET = "whsec-never-shown"
 
 
 class WebhookAdminTests(TestCase):
+    root: User
+    member: User
+    endpoint: WebhookEndpoint
+    delivery: Delivery
+
     @classmethod
     def setUpTestData(cls) -> None:
         cls.root = User.objects.create_superuser("root", "root@example.com", "pw-123-secret")
