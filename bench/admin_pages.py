@@ -80,8 +80,16 @@ def _lists(brand: Brand, campaign: Campaign) -> list[tuple[str, str]]:
         return reverse(f"admin:ads_{model}_changelist") + query
 
     on_brand, on_campaign = f"brand__id__exact={brand.pk}", f"campaign__id__exact={campaign.pk}"
-    pages = []
-    for model in ("brand", "campaign", "spendlog", "campaignstatuschange", "totalscorrection"):
+    pages = [("admin index (the dashboard)", reverse("admin:index"))]
+    for model in (
+        "brand",
+        "campaign",
+        "spendlog",
+        "campaignstatuschange",
+        "totalscorrection",
+        "budgetalert",
+        "delivery",
+    ):
         pages += [
             (f"{model} list", changelist(model)),
             (f"{model} list, show counts", changelist(model, "?_facets=True")),
