@@ -6,6 +6,8 @@ Each builder saves through the model (validation and signals included), as an op
 from datetime import UTC, datetime, time
 from decimal import Decimal
 
+from django.db import connection
+from django.test import TransactionTestCase
 from django.utils import timezone as clock
 
 from ads.models import Brand, Campaign, DaypartingSchedule
@@ -70,3 +72,17 @@ def totals(brand: Brand) -> tuple[Decimal, Decimal]:
 def is_active(campaign: Campaign) -> bool:
     campaign.refresh_from_db()
     return campaign.is_active
+
+
+class RowLockTestCase(TransactionTestCase):
+    """Tests that prove row locking on PostgreSQL: they fail, not skip, on another database, so
+    a suite that silently stopped proving it cannot pass."""
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        if connection.vendor != "postgresql":
+            raise RuntimeError(
+                f"These tests prove row locking on PostgreSQL; DATABASE_URL points at "
+                f"{connection.vendor}. Run them with ./test.sh or a postgres:// DATABASE_URL."
+            )
+        super().setUpClass()

@@ -14,12 +14,11 @@ from decimal import Decimal
 import time_machine
 from django.db import connection
 from django.db.models import Sum
-from django.test import TransactionTestCase
 
 from ads.models import Campaign, CampaignStatusChange
 from ads.rules.budgets import is_cap_reached
 from ads.services import BudgetService, CampaignService, SpendEntry
-from ads.tests.builders import make_brand, make_campaign, utc
+from ads.tests.builders import RowLockTestCase, make_brand, make_campaign, utc
 
 NOON = utc("2026-03-18T12:00:00")
 THREADS = 6
@@ -28,14 +27,7 @@ ROUNDS = 40
 
 # Noon of a pinned day (the clock still runs): no local midnight turns during the test.
 @time_machine.travel(NOON, tick=True)
-class ConcurrentCapsTests(TransactionTestCase):
-    @classmethod
-    def setUpClass(cls) -> None:
-        # Fail, not skip: a suite that silently stops proving this is worse than a red one.
-        if connection.vendor != "postgresql":
-            raise RuntimeError("These tests prove row locking on PostgreSQL; run ./test.sh.")
-        super().setUpClass()
-
+class ConcurrentCapsTests(RowLockTestCase):
     def setUp(self) -> None:
         brands = [
             make_brand(f"Brand {n}", daily="100000.00", monthly="1000000.00") for n in range(2)

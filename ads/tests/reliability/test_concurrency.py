@@ -13,11 +13,10 @@ from decimal import Decimal
 import time_machine
 from django.db import connection
 from django.db.models import Sum
-from django.test import TransactionTestCase
 
 from ads.models import Campaign, CampaignStatusChange, SpendLog
 from ads.services import BudgetService
-from ads.tests.builders import make_brand, make_campaign, totals, utc
+from ads.tests.builders import RowLockTestCase, make_brand, make_campaign, totals, utc
 
 NOON = utc("2026-03-18T12:00:00")
 
@@ -35,17 +34,7 @@ def amounts(seed: int, count: int) -> list[Decimal]:
 
 # Noon of a pinned day (the clock still runs): no local midnight turns during a test.
 @time_machine.travel(NOON, tick=True)
-class ConcurrentSpendTests(TransactionTestCase):
-    @classmethod
-    def setUpClass(cls) -> None:
-        # Fail, not skip: a suite that silently stops proving this is worse than a red one.
-        if connection.vendor != "postgresql":
-            raise RuntimeError(
-                f"These tests prove row locking on PostgreSQL; DATABASE_URL points at "
-                f"{connection.vendor}. Run them with ./test.sh or a postgres:// DATABASE_URL."
-            )
-        super().setUpClass()
-
+class ConcurrentSpendTests(RowLockTestCase):
     def setUp(self) -> None:
         # Spends of 0.50 on average: the daily budget goes after about 200 of them, part-way
         # through either test, the monthly one later in the first.

@@ -17,11 +17,10 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Sum
-from django.test import TransactionTestCase
 
 from ads.models import SpendLog
 from ads.services import BudgetService
-from ads.tests.builders import make_brand, make_campaign, totals, utc
+from ads.tests.builders import RowLockTestCase, make_brand, make_campaign, totals, utc
 
 NOON = utc("2026-03-18T12:00:00")
 TODAY = date(2026, 3, 18)
@@ -32,16 +31,7 @@ EXPECTED_REFUSALS = {"over_credit", "below_zero"}
 
 
 @time_machine.travel(NOON, tick=True)
-class ConcurrentCreditAndReportTests(TransactionTestCase):
-    @classmethod
-    def setUpClass(cls) -> None:
-        if connection.vendor != "postgresql":
-            raise RuntimeError(
-                f"These tests prove row locking on PostgreSQL; DATABASE_URL points at "
-                f"{connection.vendor}. Run them with ./test.sh or a postgres:// DATABASE_URL."
-            )
-        super().setUpClass()
-
+class ConcurrentCreditAndReportTests(RowLockTestCase):
     def setUp(self) -> None:
         self.brand = make_brand("Hot", daily="40.00", monthly="400.00")
         self.campaigns = [make_campaign(self.brand, f"Campaign {n}") for n in range(3)]
