@@ -152,6 +152,16 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Local mode runs the web server, worker, beat and shell on one SQLite file, which lets one
+    # writer in at a time. A transaction that read before it wrote cannot wait its turn (SQLite
+    # fails it at once with "database is locked"), so every transaction takes the write lock as
+    # it begins, where SQLite does wait: up to `timeout` seconds.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env_int("SQLITE_TIMEOUT", 20),
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
