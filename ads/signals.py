@@ -8,6 +8,7 @@ from django.dispatch import receiver
 
 from ads.models import Brand, Campaign, DaypartingSchedule, DaypartingWindow, SpendLog
 from ads.services import BudgetService, CampaignService
+from ads.services.dayparting import store_extra_windows
 
 
 @receiver(post_save, sender=SpendLog, dispatch_uid="ads.roll_up_spend")
@@ -83,6 +84,7 @@ def lock_before_window_change(
 @receiver(post_save, sender=DaypartingWindow, dispatch_uid="ads.window_saved")
 def window_saved(sender: type[DaypartingWindow], instance: DaypartingWindow, **kwargs: Any) -> None:
     if not kwargs.get("raw"):
+        store_extra_windows(instance.schedule_id)
         CampaignService.reevaluate_after_edit(instance.schedule.campaign_id)
 
 
@@ -93,6 +95,7 @@ def window_deleted(
     """A window removed on its own changes its campaign's verdict; one removed with its
     schedule, campaign or brand leaves that to the deletion it is part of."""
     if deletion_started_from(origin, DaypartingWindow):
+        store_extra_windows(instance.schedule_id)
         CampaignService.reevaluate_after_edit(instance.schedule.campaign_id)
 
 

@@ -1,6 +1,9 @@
 """A campaign of a brand: its caps and flight, and its dayparting schedule with its windows."""
 
-from datetime import date
+import json
+from collections.abc import Iterable
+from datetime import date, time
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -126,6 +129,14 @@ class DaypartingSchedule(GuardedModel):
         help_text="IANA name; blank means the brand's time zone.",
     )
 
+    # The extra windows as one text column (`extra_windows_text`), kept by
+    # `ads.services.dayparting.store_extra_windows` whenever a window is saved or deleted: a
+    # sweep and the reason filter read every schedule's windows in the campaign's row, and the
+    # filter groups schedules with the same windows by it. Empty: none.
+    extra_windows_text = models.TextField(blank=True, default="", editable=False)
+
+    system_fields = frozenset({"extra_windows_text"})
+
     # clean() checks the window against its schedule's other windows as stored; a page that
     # edits several windows at once turns this off and checks them together (ads.admin.schedules).
     check_neighbours = True
@@ -197,6 +208,40 @@ class DaypartingWindow(models.Model):
 def weekly(window: DaypartingSchedule | DaypartingWindow) -> WeeklyWindow:
     """A stored window's fields as the window rules read them."""
     return WeeklyWindow(window.start_time, window.end_time, tuple(window.days_of_week))
+
+
+# A window's (start, end, weekdays), as `extra_windows_text` holds it.
+WindowFields = tuple[time, time, frozenset[int]]
+WINDOW_SEPARATOR = ";"
+FIELD_SEPARATOR = "|"
+
+
+def extra_windows_text(windows: Iterable[tuple[time, time, Iterable[int]]]) -> str:
+    """Windows as the schedule's text column: `09:00:00|12:00:00|[0, 1, 2]`, joined by `;`,
+    in order of (start, end, days), so that equal sets of windows give equal text."""
+    fields = sorted((start, end, sorted(days)) for start, end, days in windows)
+    return WINDOW_SEPARATOR.join(
+        FIELD_SEPARATOR.join((start.isoformat(), end.isoformat(), json.dumps(days)))
+        for start, end, days in fields
+    )
+
+
+@lru_cache(maxsize=4096)
+def parse_extra_windows(text: str) -> tuple[WindowFields, ...]:
+    """The windows `extra_windows_text` wrote: parsed once per distinct text, not once per row."""
+    if not text:
+        return ()
+    windows = []
+    for window in text.split(WINDOW_SEPARATOR):
+        start, end, days = window.split(FIELD_SEPARATOR)
+        windows.append((time.fromisoformat(start), time.fromisoformat(end), parse_days(days)))
+    return tuple(windows)
+
+
+@lru_cache(maxsize=4096)
+def parse_days(text: str) -> frozenset[int]:
+    """Weekdays read as JSON text: parsed once per distinct value, not once per row."""
+    return frozenset(json.loads(text))
 
 
 def clean_window(window: DaypartingSchedule | DaypartingWindow) -> None:

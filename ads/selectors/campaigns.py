@@ -1,9 +1,7 @@
 """The facts a campaign's verdict is drawn from, read set-based for sweeps and list pages."""
 
-import json
 from collections.abc import Iterator
 from datetime import date, time
-from functools import lru_cache
 from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import (
@@ -18,6 +16,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce
 
 from ads.models import Campaign, DaypartingWindow
+from ads.models.campaign import parse_days, parse_extra_windows
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -31,32 +30,10 @@ from ads.selectors.budgets import (
     cap_reached_flag,
     exceeded_flag,
 )
-from ads.sql.windows import FIELD_SEPARATOR, WINDOW_SEPARATOR, extra_windows_text
-
-# A window's (start, end, weekdays), before its time zone is known.
-WindowFields = tuple[time, time, frozenset[int]]
-
-
-@lru_cache(maxsize=4096)
-def parse_days(text: str) -> frozenset[int]:
-    """A schedule's weekdays read as text: parsed once per distinct value, not once per row."""
-    return frozenset(json.loads(text))
-
-
-@lru_cache(maxsize=4096)
-def parse_extra_windows(text: str | None) -> tuple[WindowFields, ...]:
-    """The extra windows `extra_windows_text` reads, in the order of their start."""
-    if not text:
-        return ()
-    windows = []
-    for window in text.split(WINDOW_SEPARATOR):
-        start, end, days = window.split(FIELD_SEPARATOR)
-        windows.append((time.fromisoformat(start), time.fromisoformat(end), parse_days(days)))
-    return tuple(sorted(windows, key=lambda fields: (fields[0], fields[1], sorted(fields[2]))))
 
 
 def schedule_windows(
-    start: time, end: time, *, days: frozenset[int], extras: str | None, zone: str
+    start: time, end: time, *, days: frozenset[int], extras: str, zone: str
 ) -> tuple[Window, ...]:
     """Every window of a schedule, its own first, in its effective zone."""
     own = Window(start, end, days, zone)
@@ -82,7 +59,6 @@ def campaign_facts(campaigns: QuerySet[Campaign]) -> Iterator[CampaignFacts]:
             facts_daily_exceeded=exceeded_flag(DAILY, prefix="brand__"),
             facts_monthly_exceeded=exceeded_flag(MONTHLY, prefix="brand__"),
             facts_days=Cast("dayparting_schedule__days_of_week", TextField()),
-            facts_extra_windows=extra_windows_text("dayparting_schedule"),
             facts_daily_cap=cap_reached_flag(CAMPAIGN_DAILY),
             facts_total_cap=cap_reached_flag(CAMPAIGN_TOTAL),
         )
@@ -97,7 +73,7 @@ def campaign_facts(campaigns: QuerySet[Campaign]) -> Iterator[CampaignFacts]:
             "dayparting_schedule__end_time",
             "facts_days",
             "dayparting_schedule__timezone",
-            "facts_extra_windows",
+            "dayparting_schedule__extra_windows_text",
             "facts_daily_cap",
             "facts_total_cap",
             "start_date",

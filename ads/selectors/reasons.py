@@ -5,8 +5,8 @@ campaign in Python (half a second). Campaigns that share the facts a verdict is 
 (the operator's switch, the two budgets, the dayparting windows) share the verdict, so the
 database groups them and the caller judges each group once with the one rule
 (`CampaignService.blocking_reasons`): a handful of distinct schedules, not 100,000 campaigns.
-A schedule's extra windows are part of the key as the one text column `extra_windows_text`
-reads, so schedules with the same windows group together.
+A schedule's extra windows are part of the key as its one text column `extra_windows_text`,
+so schedules with the same windows group together.
 """
 
 from collections import defaultdict
@@ -30,13 +30,12 @@ from ads.selectors.budgets import (
     exceeded_flag,
 )
 from ads.selectors.campaigns import flight_of, schedule_windows
-from ads.sql.windows import extra_windows_text
 
 # A schedule's own columns (start, end, weekdays, its time zone, blank for the brand's), its
-# extra windows as text (None: none) and the brand's time zone; None: no schedule. Raw columns,
+# extra windows as text (empty: none) and the brand's time zone; None: no schedule. Raw columns,
 # not the effective zone: PostgreSQL keeps statistics on columns, so a filter on them gets a
 # plan that fits its rows.
-WindowKey = tuple[time, time, tuple[int, ...], str, str | None, str] | None
+WindowKey = tuple[time, time, tuple[int, ...], str, str, str] | None
 # (enabled, daily budget exceeded, monthly budget exceeded, daily cap reached, total cap reached)
 Switches = tuple[bool, bool, bool, bool, bool]
 _SWITCH_COLUMNS = (
@@ -54,20 +53,18 @@ _WINDOW_COLUMNS = (
     "dayparting_schedule__end_time",
     "dayparting_schedule__days_of_week",
     "dayparting_schedule__timezone",
-    "reason_extra_windows",
+    "dayparting_schedule__extra_windows_text",
     "brand__timezone",
 )
 
 
 def _budget_columns() -> dict[str, Any]:
-    """The budget facts `campaign_facts` reads, compared in SQL as the sweeps do, and the
-    schedule's extra windows."""
+    """The budget facts `campaign_facts` reads, compared in SQL as the sweeps do."""
     return {
         "reason_daily": exceeded_flag(DAILY, prefix="brand__"),
         "reason_monthly": exceeded_flag(MONTHLY, prefix="brand__"),
         "reason_daily_cap": cap_reached_flag(CAMPAIGN_DAILY),
         "reason_total_cap": cap_reached_flag(CAMPAIGN_TOTAL),
-        "reason_extra_windows": extra_windows_text("dayparting_schedule"),
     }
 
 
@@ -145,7 +142,7 @@ def fact_groups(campaigns: QuerySet[Campaign]) -> list[FactGroup]:
 def _any_window(keys: Iterable[WindowKey]) -> Q:
     """Campaigns with one of these windows (None: no schedule); brand zones matter only where
     the schedule leaves its zone blank, and are named together."""
-    brand_zones: dict[tuple[time, time, tuple[int, ...], str, str | None], set[str]]
+    brand_zones: dict[tuple[time, time, tuple[int, ...], str, str], set[str]]
     brand_zones = defaultdict(set)
     conditions = []
     for key in keys:
@@ -160,11 +157,7 @@ def _any_window(keys: Iterable[WindowKey]) -> Q:
             dayparting_schedule__end_time=end,
             dayparting_schedule__days_of_week=list(days),
             dayparting_schedule__timezone=schedule_zone,
-        )
-        condition &= (
-            Q(reason_extra_windows__isnull=True)
-            if extras is None
-            else Q(reason_extra_windows=extras)
+            dayparting_schedule__extra_windows_text=extras,
         )
         if not schedule_zone:
             condition &= Q(brand__timezone__in=sorted(zones))

@@ -1,4 +1,8 @@
-"""Whether a schedule is open now: the window rule applied to a saved schedule's windows."""
+"""Whether a schedule is open now: the window rule applied to a saved schedule's windows.
+
+And the schedule's copy of its extra windows as text (`store_extra_windows`), which the sweeps
+and the reason filter read in the campaign's row.
+"""
 
 from collections.abc import Iterable
 from datetime import datetime, time
@@ -6,6 +10,7 @@ from datetime import datetime, time
 from django.utils import timezone
 
 from ads.models import DaypartingSchedule, DaypartingWindow
+from ads.models.campaign import extra_windows_text
 from ads.periods import zone
 from ads.rules.windows import window_contains
 
@@ -30,3 +35,17 @@ class DaypartingService:
             window_contains(window.start_time, window.end_time, window.days_of_week, local)
             for window in windows
         )
+
+
+def store_extra_windows(schedule_id: int) -> None:
+    """Write the schedule's extra windows, as stored now, into its `extra_windows_text`.
+
+    Called after every window save or delete, in its transaction and under the brand lock the
+    window's change took, so the text always matches the windows a verdict is drawn from.
+    """
+    windows = DaypartingWindow.objects.filter(schedule_id=schedule_id).values_list(
+        "start_time", "end_time", "days_of_week"
+    )
+    DaypartingSchedule.objects.filter(pk=schedule_id).update(
+        extra_windows_text=extra_windows_text(windows)
+    )

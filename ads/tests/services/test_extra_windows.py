@@ -10,7 +10,8 @@ from datetime import time
 import time_machine
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.test import TestCase
+from django.db.migrations.executor import MigrationExecutor
+from django.test import TestCase, TransactionTestCase
 from django.test.utils import CaptureQueriesContext
 
 from ads.models import Campaign, CampaignStatusChange, DaypartingSchedule, DaypartingWindow
@@ -206,3 +207,92 @@ class SetBasedReadTests(TestCase):
                 self.assertIs(DaypartingService.is_within_window(schedule, instant), expected)
                 facts = next(campaign_facts(Campaign.objects.filter(pk=campaign.pk)))
                 self.assertEqual(CampaignService.blocking_reasons(facts, instant) == [], expected)
+
+
+class StoredWindowsTextTests(TestCase):
+    """The schedule's `extra_windows_text`, which the sweeps and the reason filter read, follows
+    every window save and delete, and equal sets of windows give equal text."""
+
+    def setUp(self) -> None:
+        self.brand = make_brand("Stored", timezone="UTC")
+        self.schedule = make_schedule(make_campaign(self.brand), time(9), time(12))
+
+    def stored(self, schedule: DaypartingSchedule | None = None) -> str:
+        schedule = schedule or self.schedule
+        return DaypartingSchedule.objects.get(pk=schedule.pk).extra_windows_text
+
+    def test_saving_changing_and_deleting_a_window_rewrites_the_text(self) -> None:
+        self.assertEqual(self.stored(), "")
+        first = add_window(self.schedule, time(13), time(14), [2, 0])
+        self.assertEqual(self.stored(), "13:00:00|14:00:00|[0, 2]")
+        add_window(self.schedule, time(6), time(7))
+        self.assertEqual(
+            self.stored(), "06:00:00|07:00:00|[0, 1, 2, 3, 4, 5, 6];13:00:00|14:00:00|[0, 2]"
+        )
+        first.end_time = time(15, 30)
+        first.save()
+        self.assertIn("13:00:00|15:30:00|[0, 2]", self.stored())
+        first.delete()
+        self.assertEqual(self.stored(), "06:00:00|07:00:00|[0, 1, 2, 3, 4, 5, 6]")
+        DaypartingWindow.objects.filter(schedule=self.schedule).delete()
+        self.assertEqual(self.stored(), "")
+
+    def test_a_schedule_saved_again_keeps_its_windows_text(self) -> None:
+        add_window(self.schedule, time(13), time(14))
+        schedule = DaypartingSchedule.objects.get(pk=self.schedule.pk)
+        schedule.extra_windows_text = "stale copy from before"
+        schedule.start_time = time(8)
+        schedule.save()
+        self.assertEqual(self.stored(), "13:00:00|14:00:00|[0, 1, 2, 3, 4, 5, 6]")
+
+    def test_the_same_windows_added_in_another_order_give_the_same_text(self) -> None:
+        other = make_schedule(make_campaign(self.brand, "Other"), time(9), time(12))
+        add_window(self.schedule, time(13), time(14))
+        add_window(self.schedule, time(20), time(21), [5, 6])
+        add_window(other, time(20), time(21), [6, 5])
+        add_window(other, time(13), time(14))
+        self.assertEqual(self.stored(), self.stored(other))
+        self.assertEqual(len(fact_groups(Campaign.objects.all())), 1)
+
+
+class FillMigrationTests(TransactionTestCase):
+    """Schedules made before the column existed get their windows' text from the migration."""
+
+    BEFORE = ("ads", "0011_alert_tasks")
+
+    def test_the_migration_fills_the_text_of_every_schedule_with_windows(self) -> None:
+        executor = MigrationExecutor(connection)
+        executor.migrate([self.BEFORE])
+        old = executor.loader.project_state([self.BEFORE]).apps
+        brand = old.get_model("ads", "Brand").objects.create(
+            name="Old", daily_budget="80.00", monthly_budget="800.00", timezone="UTC",
+            spend_day="2026-03-18", spend_month="2026-03-01",
+        )  # fmt: skip
+        campaign_model = old.get_model("ads", "Campaign")
+        schedule_model = old.get_model("ads", "DaypartingSchedule")
+        with_windows, without = (
+            schedule_model.objects.create(
+                campaign=campaign_model.objects.create(brand_id=brand.pk, name=name),
+                start_time=time(9),
+                end_time=time(12),
+                days_of_week=WEEKDAYS,
+            )
+            for name in ("With windows", "Without")
+        )
+        window_model = old.get_model("ads", "DaypartingWindow")
+        for start, end, days in [(time(20), time(21), [6]), (time(13), time(14), [0, 1])]:
+            window_model.objects.create(
+                schedule=with_windows, start_time=start, end_time=end, days_of_week=days
+            )
+
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+
+        stored = dict(DaypartingSchedule.objects.values_list("pk", "extra_windows_text"))
+        self.assertEqual(
+            stored,
+            {
+                with_windows.pk: "13:00:00|14:00:00|[0, 1];20:00:00|21:00:00|[6]",
+                without.pk: "",
+            },
+        )
