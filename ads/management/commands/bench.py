@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from bench import admin_pages, api, outbox, stall
+from bench import admin_pages, alerts, api, outbox, stall
 from bench.database import BenchError, require_postgresql
 from bench.pgbench import find_pgbench
 from bench.report import format_table
@@ -32,13 +32,15 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--workload",
-            choices=("spend", "admin", "stall", "api", "outbox"),
+            choices=("spend", "admin", "stall", "api", "outbox", "alerts"),
             default="spend",
             help="spend (default): ingestion and the periodic tasks, next to pgbench; admin: "
             "server time and HTML size of every admin page, at the scale's larger size; stall: "
             "spends from 4 processes alone and while the periodic tasks run back to back; api: "
             "POST /api/v1/spend through gunicorn next to in-process; outbox: spends that pause "
-            "campaigns with and without the webhook outbox.",
+            "campaigns with and without the webhook outbox; alerts: what pacing and alerts "
+            "cost (the alert check on a spend, the stale-data check at two sizes, the brand "
+            "list and dashboard at two sizes).",
         )
         parser.add_argument("--json", action="store_true", help="Print the figures as JSON.")
         parser.add_argument("--pgbench", default="pgbench", help="The pgbench executable.")
@@ -65,6 +67,9 @@ class Command(BaseCommand):
             elif options["workload"] == "outbox":
                 table = outbox.format_table
                 result = outbox.run(outbox.OUTBOX_SCALES[options["scale"]], log=self.log)
+            elif options["workload"] == "alerts":
+                table = alerts.format_table
+                result = alerts.run(alerts.ALERT_SCALES[options["scale"]], log=self.log)
             else:
                 result = run(scale, find_pgbench(options["pgbench"]), self.log)
         except BenchError as error:
