@@ -9,7 +9,8 @@
 #
 # The SQLite pass runs the money, roll-up and reconcile tests (SQLITE_TESTS below) again on an
 # in-memory SQLite database, the README's zero-setup default: SQLite keeps decimals as binary
-# floats, so money must be proven exact there too. Tests marked `postgresql` are skipped there,
+# floats, so money must be proven exact there too; and the tests of the SQL written for each
+# database (the outbox's insert, the windows' text). Tests marked `postgresql` are skipped there,
 # each counted and named in pytest's summary. It runs when no arguments are given.
 #
 # Environment:
@@ -129,6 +130,8 @@ SQLITE_TESTS=(
     ads/tests/services/test_campaigns.py
     ads/tests/services/test_caps.py
     ads/tests/admin/test_budget_history.py
+    ads/tests/services/test_events.py
+    ads/tests/services/test_extra_windows.py
 )
 sqlite_pass() {
     banner "pytest on SQLite (in memory) $*"

@@ -49,6 +49,8 @@ class CampaignFacts:
     total_cap_reached: bool = False
     # The flight dates in the brand's zone; None: no dates, no flight limit.
     flight: Flight | None = None
+    # The campaign's brand, which a status change's event names; 0 for a group of campaigns.
+    brand_id: int = 0
 
 
 @lru_cache(maxsize=256)

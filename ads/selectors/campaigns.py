@@ -78,6 +78,7 @@ def campaign_facts(campaigns: QuerySet[Campaign]) -> Iterator[CampaignFacts]:
             "facts_total_cap",
             "start_date",
             "end_date",
+            "brand_id",
         )
     )
     for (
@@ -96,6 +97,7 @@ def campaign_facts(campaigns: QuerySet[Campaign]) -> Iterator[CampaignFacts]:
         total_cap,
         flight_start,
         flight_end,
+        brand_id,
     ) in rows.iterator(chunk_size=5000):
         windows: tuple[Window, ...] = ()
         if start is not None:
@@ -111,6 +113,7 @@ def campaign_facts(campaigns: QuerySet[Campaign]) -> Iterator[CampaignFacts]:
             daily_cap_reached=daily_cap,
             total_cap_reached=total_cap,
             flight=flight_of(flight_start, flight_end, zone=brand_tz),
+            brand_id=brand_id,
         )
 
 

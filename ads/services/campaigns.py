@@ -90,7 +90,7 @@ class CampaignService:
 
         Set-based: one lock, one read, at most two updates and one insert of history, whatever
         the number of campaigns, plus the outbox's events of the changes (`ads.services.events`:
-        two reads and two inserts, whatever the number of changes). Repeating it changes
+        one statement on PostgreSQL, whatever the number of changes). Repeating it changes
         nothing, so a task may run twice. The history names `by` (or the operator of the
         enclosing `one_evaluation`) when the cause is an operator's; a sweep's changes name
         nobody.
@@ -98,6 +98,7 @@ class CampaignService:
         changed_by_id = _operator_id(cause, by=by)
         result = SyncResult()
         history = []
+        brand_of: dict[int, int] = {}
         with transaction.atomic():
             lock_brands(Brand.objects.filter(pk__in=campaigns.values("brand_id")))
             # Read after the locks: a decision made with an earlier clock could undo a change
@@ -109,6 +110,7 @@ class CampaignService:
                 if should_be_active == facts.is_active:
                     continue
                 (result.activated if should_be_active else result.paused).append(facts.pk)
+                brand_of[facts.pk] = facts.brand_id
                 history.append(
                     CampaignStatusChange(
                         campaign_id=facts.pk,
@@ -124,7 +126,7 @@ class CampaignService:
             if result.paused:
                 Campaign.objects.filter(pk__in=result.paused).update(is_active=False)
             CampaignStatusChange.objects.bulk_create(history)
-            record_status_events(history)
+            record_status_events(history, brand_of=brand_of)
         return result
 
     @classmethod

@@ -2,19 +2,22 @@
 
 A status change or an alert is stored as an `Event`, with one `Delivery` per active endpoint
 subscribed to its type, inside the caller's transaction: a change that rolls back leaves no
-event, and one that commits cannot lose its event. Set-based: one insert of events and one of
-deliveries per call, whatever the number of changes. After commit, a delivery task is asked
-for on the "webhooks" queue; when the broker is down that request is dropped with a warning
-and the periodic sweep (`ads.services.webhooks.send_due`) sends the rows later.
+event, and one that commits cannot lose its event. Set-based: one statement per call on
+PostgreSQL (`ads.sql.outbox.insert_events`), whatever the number of changes and endpoints.
+After commit, a delivery task is asked for on the "webhooks" queue; when the broker is down
+that request is dropped with a warning and the periodic sweep (`ads.services.webhooks.send_due`)
+sends the rows later.
 """
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from celery import current_app
 from django.db import transaction
+from django.utils import timezone
 
-from ads.models import BudgetAlert, Campaign, CampaignStatusChange, Delivery, Event, WebhookEndpoint
+from ads.models import BudgetAlert, CampaignStatusChange, Event
+from ads.sql.outbox import insert_events
 
 logger = logging.getLogger(__name__)
 
@@ -23,12 +26,13 @@ DELIVER_TASK = "ads.tasks.deliver_webhooks"
 Type = Event.Type
 
 
-def record_status_events(changes: Sequence[CampaignStatusChange]) -> list[Event]:
-    """Store `changes` (one sync's, about to be saved) as campaign.paused/activated events."""
+def record_status_events(
+    changes: Sequence[CampaignStatusChange], *, brand_of: Mapping[int, int]
+) -> list[Event]:
+    """Store `changes` (one sync's) as campaign.paused/activated events; `brand_of` maps each
+    changed campaign to its brand, as the sync read it."""
     if not changes:
         return []
-    campaign_ids = [change.campaign_id for change in changes]
-    brand_of = dict(Campaign.objects.filter(pk__in=campaign_ids).values_list("pk", "brand_id"))
     events = [
         Event(
             type=Type.CAMPAIGN_ACTIVATED if change.is_active else Type.CAMPAIGN_PAUSED,
@@ -73,16 +77,7 @@ def record_alert_events(alerts: Iterable[BudgetAlert]) -> list[Event]:
 
 def _publish(events: list[Event]) -> list[Event]:
     """Insert `events` and their deliveries; ask for a sender once the transaction commits."""
-    endpoints = list(WebhookEndpoint.objects.filter(is_active=True).only("pk", "event_types"))
-    Event.objects.bulk_create(events)
-    deliveries = [
-        Delivery(event_id=event.pk, endpoint_id=endpoint.pk)
-        for event in events
-        for endpoint in endpoints
-        if not endpoint.event_types or event.type in endpoint.event_types
-    ]
-    if deliveries:
-        Delivery.objects.bulk_create(deliveries)
+    if insert_events(events, now=timezone.now()):
         transaction.on_commit(request_delivery)
     return events
 

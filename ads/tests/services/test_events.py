@@ -1,11 +1,12 @@
 """The outbox: each status change stored as an event, with its deliveries, in the change's
-transaction; one insert of each per sync; the retry schedule; alerts as events."""
+transaction; one statement per sync on PostgreSQL; the retry schedule; alerts as events."""
 
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
 from django.db import connection, transaction
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from ads.models import BudgetAlert, Campaign, Delivery, Event, WebhookEndpoint
@@ -80,6 +81,29 @@ class StatusEventTests(TestCase):
             self.assertEqual(Event.objects.filter(data__brand_id=brand.pk).count(), size)
             counts[size] = len(queries)
         self.assertEqual(counts[10], counts[100])
+
+    @pytest.mark.postgresql(reason="SQLite has no INSERT in a WITH clause: it takes two")
+    @override_settings(BUDGET_ALERT_THRESHOLDS=[])  # the pause's event alone, no alert's
+    def test_a_pausing_spend_writes_its_event_and_deliveries_in_one_statement(self) -> None:
+        outbox_tables = ("ads_event", "ads_delivery", "ads_webhookendpoint")
+        statements = {}
+        for endpoints in (0, 3):
+            for _ in range(endpoints):
+                endpoint()
+            campaign = make_campaign(make_brand(f"Brand {endpoints}", daily="10.00"))
+            with CaptureQueriesContext(connection) as queries:
+                BudgetService.record_spend(campaign, Decimal("10.00"))
+            outbox = [q["sql"] for q in queries if any(t in q["sql"] for t in outbox_tables)]
+            self.assertEqual(len(outbox), 1, outbox)
+            self.assertTrue(outbox[0].startswith("WITH event AS (INSERT INTO"), outbox[0])
+            self.assertEqual(
+                Delivery.objects.filter(
+                    event__campaign_id=campaign.pk, event__type="campaign.paused"
+                ).count(),
+                endpoints,
+            )
+            statements[endpoints] = len(queries)
+        self.assertEqual(statements[0], statements[3])
 
     def test_events_outlive_a_campaign_deleted_without_spend(self) -> None:
         campaign = make_campaign()
