@@ -2,8 +2,8 @@
 campaigns by what blocks them.
 
 The budget filter is the budget rule's one SQL form (`ads.selectors.budgets.exceeded`); the
-blocking-reason filter judges groups of campaigns with the one rule
-(`CampaignService.blocking_reasons`).
+blocking-reason filter judges each fact of a verdict with the one rule and filters on the
+result in SQL (`ads.selectors.reasons`).
 """
 
 from collections.abc import Iterator
@@ -23,7 +23,7 @@ from django.utils import timezone
 from ads.admin.base import ModelAdmin
 from ads.admin.forms import CAMPAIGN_SEARCH_URL, campaign_label
 from ads.models import Campaign
-from ads.selectors import DAILY, MONTHLY, FactGroup, exceeded, fact_groups, in_groups
+from ads.selectors import DAILY, MONTHLY, blocked_by, exceeded, reason_counts
 from ads.services import (
     BEFORE_FLIGHT,
     DAILY_CAP_REACHED,
@@ -33,7 +33,6 @@ from ads.services import (
     MONTHLY_EXCEEDED,
     OUTSIDE_WINDOW,
     TOTAL_CAP_REACHED,
-    CampaignService,
 )
 
 if TYPE_CHECKING:
@@ -166,35 +165,18 @@ class BlockingReasonFilter(admin.SimpleListFilter):
     def lookups(self, request: HttpRequest, model_admin: ModelAdmin) -> list[tuple[str, str]]:
         return [*self.reasons.items(), ("none", "Nothing blocks it")]
 
-    def matches(self, value: str, found: list[str]) -> bool:
-        wanted = self.reasons.get(value)
-        return wanted in found if wanted else not found
-
-    def judged(self, campaigns: QuerySet[Campaign]) -> list[tuple[FactGroup, list[str]]]:
-        """The campaigns' fact groups with their reasons: the rule applied once per group."""
-        now = timezone.now()
-        return [
-            (group, CampaignService.blocking_reasons(group.facts, now))
-            for group in fact_groups(campaigns)
-        ]
-
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         value = self.value()
         if value not in (*self.reasons, "none"):
             return queryset
-        groups = [group for group, found in self.judged(queryset) if self.matches(value, found)]
-        return in_groups(queryset, groups)
+        return blocked_by(queryset, self.reasons.get(value or ""), now=timezone.now())
 
     def get_facet_queryset(self, changelist: ChangeList) -> dict[str, int]:
-        """ "Show counts" from one grouped read of the facts, not one read (and pk list) per
-        choice, nor a verdict per campaign."""
+        """ "Show counts" in one aggregate query, not one count (and pk list) per choice, nor
+        a verdict per campaign."""
         campaigns = changelist.get_queryset(
             self.request, exclude_parameters=self.expected_parameters()
         )
-        judged = self.judged(campaigns)
-        return {
-            f"{number}__c": sum(
-                group.campaigns for group, found in judged if self.matches(value, found)
-            )
-            for number, (value, _) in enumerate(self.lookup_choices)
-        }
+        wanted = [self.reasons.get(value) for value, _ in self.lookup_choices]
+        counts = reason_counts(campaigns, wanted, now=timezone.now())
+        return {f"{number}__c": counts[reason] for number, reason in enumerate(wanted)}

@@ -17,15 +17,15 @@ from ads.selectors.ledger import (
     with_ledger_totals,
     with_spend_today,
 )
-from ads.selectors.reasons import FactGroup, fact_groups, in_groups
+from ads.selectors.reasons import blocked_by, reason_counts
 
 __all__ = [
     "DAILY",
     "MONTHLY",
     "DaySpend",
-    "FactGroup",
     "FieldChange",
     "PeriodRule",
+    "blocked_by",
     "brand_budget_history",
     "brand_spend_by_day",
     "brand_summary",
@@ -34,8 +34,7 @@ __all__ = [
     "current_periods",
     "exceeded",
     "exceeded_flag",
-    "fact_groups",
-    "in_groups",
+    "reason_counts",
     "stored_period_rules",
     "with_campaign_day_spend",
     "with_campaign_ledger_totals",

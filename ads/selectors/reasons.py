@@ -1,26 +1,33 @@
-"""The facts behind many campaigns' blocking reasons, read as groups rather than rows.
+"""Which campaigns each blocking reason blocks now, as conditions the database evaluates.
 
 A list filter on the reasons, or its "Show counts", over 100,000 campaigns cannot judge each
-campaign in Python (half a second). Campaigns that share the facts a verdict is drawn from
-(the operator's switch, the two budgets, the dayparting windows) share the verdict, so the
-database groups them and the caller judges each group once with the one rule
-(`CampaignService.blocking_reasons`): a handful of distinct schedules, not 100,000 campaigns.
-A schedule's extra windows are part of the key as its one text column `extra_windows_text`,
-so schedules with the same windows group together.
+campaign in Python (half a second), nor group them by every fact of their verdict in SQL (a
+sort of every campaign row, a quarter of a second more). Each reason comes from one fact of
+the campaign alone (`blocking_reasons` is a union of independent checks), so each fact is
+judged on its own, once per value it takes, with the one rule (`blocking_reasons`):
+
+- the switch and the four budgets and caps are booleans the database computes per row: two
+  values each;
+- the flight is its dates in the brand's zone, the dayparting its windows in their zone: their
+  distinct values are read (few: campaigns share schedules and zones), each judged at `now`.
+
+A reason then blocks the campaigns whose value of its fact gives it, and nothing blocks the
+campaigns whose every fact gives none: conditions on the campaign's own row, its brand and its
+schedule, as small as the number of distinct values, whatever the number of campaigns.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date, time
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time
 from functools import reduce
-from operator import or_
-from typing import Any
+from operator import and_, or_
+from typing import Any, Generic, TypeVar
 
 from django.db.models import Count, Q, QuerySet
 
-from ads.models import Campaign
-from ads.rules.reasons import CampaignFacts, Window
+from ads.models import Brand, Campaign, DaypartingSchedule
+from ads.rules.reasons import CampaignFacts, blocking_reasons
 from ads.selectors.budgets import (
     CAMPAIGN_DAILY,
     CAMPAIGN_TOTAL,
@@ -31,112 +38,87 @@ from ads.selectors.budgets import (
 )
 from ads.selectors.campaigns import flight_of, schedule_windows
 
+Key = TypeVar("Key", bound=Hashable)
 # A schedule's own columns (start, end, weekdays, its time zone, blank for the brand's), its
-# extra windows as text (empty: none) and the brand's time zone; None: no schedule. Raw columns,
-# not the effective zone: PostgreSQL keeps statistics on columns, so a filter on them gets a
-# plan that fits its rows.
+# extra windows as text and the brand's time zone where the schedule's is blank (else blank).
+# Raw columns, not the effective zone: PostgreSQL keeps statistics on columns, so a filter on
+# them gets a plan that fits its rows. None: no schedule.
 WindowKey = tuple[time, time, tuple[int, ...], str, str, str] | None
-# (enabled, daily budget exceeded, monthly budget exceeded, daily cap reached, total cap reached)
-Switches = tuple[bool, bool, bool, bool, bool]
-_SWITCH_COLUMNS = (
-    "is_enabled",
-    "reason_daily",
-    "reason_monthly",
-    "reason_daily_cap",
-    "reason_total_cap",
-)
 # A flight's start and end dates and the brand's time zone they are in; None: no dates.
 FlightKey = tuple[date | None, date | None, str] | None
 
-_WINDOW_COLUMNS = (
-    "dayparting_schedule__start_time",
-    "dayparting_schedule__end_time",
-    "dayparting_schedule__days_of_week",
-    "dayparting_schedule__timezone",
-    "dayparting_schedule__extra_windows_text",
-    "brand__timezone",
+# Facts that block nothing: each fact is judged with the others left as these.
+_CLEAR = CampaignFacts(
+    pk=0, is_enabled=True, is_active=False, daily_exceeded=False, monthly_exceeded=False, windows=()
 )
 
 
-def _budget_columns() -> dict[str, Any]:
-    """The budget facts `campaign_facts` reads, compared in SQL as the sweeps do."""
-    return {
-        "reason_daily": exceeded_flag(DAILY, prefix="brand__"),
-        "reason_monthly": exceeded_flag(MONTHLY, prefix="brand__"),
-        "reason_daily_cap": cap_reached_flag(CAMPAIGN_DAILY),
-        "reason_total_cap": cap_reached_flag(CAMPAIGN_TOTAL),
-    }
+def with_reason_columns(campaigns: QuerySet[Campaign]) -> QuerySet[Campaign]:
+    """`campaigns` with the budget and cap comparisons the conditions name, computed in SQL
+    as the sweeps compute them (`campaign_facts`)."""
+    return campaigns.alias(
+        reason_daily=exceeded_flag(DAILY, prefix="brand__"),
+        reason_monthly=exceeded_flag(MONTHLY, prefix="brand__"),
+        reason_daily_cap=cap_reached_flag(CAMPAIGN_DAILY),
+        reason_total_cap=cap_reached_flag(CAMPAIGN_TOTAL),
+    )
 
 
 @dataclass(frozen=True)
-class FactGroup:
-    """Campaigns with the same facts, so the same blocking reasons.
+class _Fact(Generic[Key]):
+    """One fact of a verdict: the facts each of its values stands for, and the condition on
+    the campaigns (`with_reason_columns`) that have one of a list of its values."""
 
-    `facts` stands for all of them: its pk (0) and is_active (False) are no campaign's, and
-    `blocking_reasons` reads neither.
-    """
-
-    switches: Switches
-    window: WindowKey
-    facts: CampaignFacts
-    campaigns: int
-    flight: FlightKey = None
+    facts: dict[Key, CampaignFacts]
+    having: Callable[[Sequence[Key]], Q]
 
 
-def _windows(key: WindowKey) -> tuple[Window, ...]:
-    """The windows `campaign_facts` would read: in the schedule's zone, else the brand's."""
-    if key is None:
-        return ()
-    start, end, days, schedule_zone, extras, brand_zone = key
-    zone = schedule_zone or brand_zone
-    return schedule_windows(start, end, days=frozenset(days), extras=extras, zone=zone)
-
-
-def fact_groups(campaigns: QuerySet[Campaign]) -> list[FactGroup]:
-    """The campaigns of `campaigns` grouped by their facts, with how many share each: one query."""
-    rows = (
-        campaigns.order_by()
-        .annotate(**_budget_columns())
-        .values(*_SWITCH_COLUMNS, "start_date", "end_date", *_WINDOW_COLUMNS)
-        .annotate(reason_campaigns=Count("pk"))
-        .values_list(
-            *_SWITCH_COLUMNS, "start_date", "end_date", *_WINDOW_COLUMNS, "reason_campaigns"
-        )
+def _switch(column: str, facts_of: Callable[[bool], CampaignFacts]) -> "_Fact[bool]":
+    """A boolean fact: a column of the campaign row, and the facts each of its values gives."""
+    return _Fact(
+        {value: facts_of(value) for value in (True, False)},
+        lambda values: Q(**{f"{column}__in": list(values)}),
     )
-    groups = []
-    for (
-        enabled,
-        daily,
-        monthly,
-        daily_cap,
-        total_cap,
-        flight_start,
-        flight_end,
-        start,
-        end,
-        days,
-        zone,
-        extras,
-        brand_zone,
-        count,
-    ) in rows:
-        switches = (bool(enabled), bool(daily), bool(monthly), bool(daily_cap), bool(total_cap))
-        flight = flight_of(flight_start, flight_end, zone=brand_zone)
-        key = None if start is None else (start, end, tuple(days), zone, extras, brand_zone)
-        facts = CampaignFacts(
-            pk=0,
-            is_enabled=switches[0],
-            is_active=False,
-            daily_exceeded=switches[1],
-            monthly_exceeded=switches[2],
-            windows=_windows(key),
-            daily_cap_reached=switches[3],
-            total_cap_reached=switches[4],
-            flight=flight,
+
+
+def _window_keys() -> list[WindowKey]:
+    """Every distinct set of windows a schedule has, and no schedule.
+
+    A schedule that leaves its zone blank is taken in each brand zone there is: the zones are
+    crossed with the schedules in Python rather than joined per campaign in SQL (a few zones
+    and schedules against a read of every campaign row).
+    """
+    schedules = (
+        DaypartingSchedule.objects.order_by()
+        .values_list("start_time", "end_time", "days_of_week", "timezone", "extra_windows_text")
+        .distinct()
+    )
+    brand_zones: list[str] | None = None
+    keys: list[WindowKey] = [None]
+    for start, end, days, zone, extras in schedules:
+        if zone:
+            keys.append((start, end, tuple(days), zone, extras, ""))
+            continue
+        if brand_zones is None:
+            brand_zones = list(
+                Brand.objects.order_by().values_list("timezone", flat=True).distinct()
+            )
+        keys += [(start, end, tuple(days), "", extras, brand_zone) for brand_zone in brand_zones]
+    return keys
+
+
+def _windows_fact() -> "_Fact[WindowKey]":
+    facts: dict[WindowKey, CampaignFacts] = {}
+    for key in _window_keys():
+        if key is None:
+            facts[key] = _CLEAR
+            continue
+        start, end, days, schedule_zone, extras, brand_zone = key
+        windows = schedule_windows(
+            start, end, days=frozenset(days), extras=extras, zone=schedule_zone or brand_zone
         )
-        flight_key = None if flight is None else (flight.start, flight.end, flight.timezone)
-        groups.append(FactGroup(switches, key, facts, count, flight=flight_key))
-    return groups
+        facts[key] = replace(_CLEAR, windows=windows)
+    return _Fact(facts, _any_window)
 
 
 def _any_window(keys: Iterable[WindowKey]) -> Q:
@@ -144,7 +126,7 @@ def _any_window(keys: Iterable[WindowKey]) -> Q:
     the schedule leaves its zone blank, and are named together."""
     brand_zones: dict[tuple[time, time, tuple[int, ...], str, str], set[str]]
     brand_zones = defaultdict(set)
-    conditions = []
+    conditions = [Q(pk__in=[])]
     for key in keys:
         if key is None:
             conditions.append(Q(dayparting_schedule__isnull=True))
@@ -165,6 +147,19 @@ def _any_window(keys: Iterable[WindowKey]) -> Q:
     return reduce(or_, conditions)
 
 
+def _flight_fact() -> "_Fact[FlightKey]":
+    rows = (
+        Campaign.objects.order_by()
+        .exclude(start_date__isnull=True, end_date__isnull=True)
+        .values_list("start_date", "end_date", "brand__timezone")
+        .distinct()
+    )
+    facts: dict[FlightKey, CampaignFacts] = {None: _CLEAR}
+    for start, end, zone in rows:
+        facts[start, end, zone] = replace(_CLEAR, flight=flight_of(start, end, zone=zone))
+    return _Fact(facts, lambda keys: reduce(or_, map(_flight, keys), Q(pk__in=[])))
+
+
 def _flight(key: FlightKey) -> Q:
     """Campaigns with this flight (None: neither date) in this brand zone."""
     if key is None:
@@ -177,24 +172,66 @@ def _flight(key: FlightKey) -> Q:
     )
 
 
-def in_groups(campaigns: QuerySet[Campaign], groups: Iterable[FactGroup]) -> QuerySet[Campaign]:
-    """The campaigns of `campaigns` whose facts are those of one of `groups`.
+def _facts() -> list[_Fact[Any]]:
+    return [
+        _switch("is_enabled", lambda value: replace(_CLEAR, is_enabled=value)),
+        _switch("reason_daily", lambda value: replace(_CLEAR, daily_exceeded=value)),
+        _switch("reason_monthly", lambda value: replace(_CLEAR, monthly_exceeded=value)),
+        _switch("reason_daily_cap", lambda value: replace(_CLEAR, daily_cap_reached=value)),
+        _switch("reason_total_cap", lambda value: replace(_CLEAR, total_cap_reached=value)),
+        _flight_fact(),
+        _windows_fact(),
+    ]
 
-    One condition per combination of switch and budgets, each naming its windows, so the
-    condition stays as small as the number of distinct windows, whatever the campaigns.
-    """
-    windows: dict[tuple[Switches, FlightKey], set[WindowKey]] = defaultdict(set)
-    for group in groups:
-        windows[group.switches, group.flight].add(group.window)
-    if not windows:
-        return campaigns.none()
-    condition = reduce(
-        or_,
-        (
-            Q(**dict(zip(_SWITCH_COLUMNS, switches, strict=True)))
-            & _flight(flight)
-            & _any_window(keys)
-            for (switches, flight), keys in windows.items()
-        ),
+
+@dataclass(frozen=True)
+class ReasonConditions:
+    """At one moment: the campaigns each reason blocks, and those nothing blocks, as conditions
+    on `with_reason_columns(campaigns)`."""
+
+    blocks: dict[str, Q]
+    clear: Q
+
+    def of(self, reason: str | None) -> Q:
+        """The campaigns `reason` blocks; None: those nothing blocks."""
+        return self.clear if reason is None else self.blocks.get(reason, Q(pk__in=[]))
+
+
+def reason_conditions(*, now: datetime) -> ReasonConditions:
+    """Judge each value of each fact at `now` with the one rule; three small reads (the
+    distinct flights, schedules and brand zones)."""
+    blocks: dict[str, list[Q]] = defaultdict(list)
+    clear = []
+    for fact in _facts():
+        by_reasons: dict[tuple[str, ...], list[Any]] = defaultdict(list)
+        for key, facts in fact.facts.items():
+            by_reasons[tuple(blocking_reasons(facts, now=now))].append(key)
+        for found, keys in by_reasons.items():
+            for reason in found:
+                blocks[reason].append(fact.having(keys))
+        clear.append(fact.having(by_reasons.get((), [])))
+    return ReasonConditions(
+        {reason: reduce(or_, conditions) for reason, conditions in blocks.items()},
+        reduce(and_, clear),
     )
-    return campaigns.alias(**_budget_columns()).filter(condition)
+
+
+def blocked_by(
+    campaigns: QuerySet[Campaign], reason: str | None, *, now: datetime
+) -> QuerySet[Campaign]:
+    """The campaigns of `campaigns` that `reason` blocks at `now`; None: those nothing blocks."""
+    condition = reason_conditions(now=now).of(reason)
+    return with_reason_columns(campaigns).filter(condition)
+
+
+def reason_counts(
+    campaigns: QuerySet[Campaign], reasons: Iterable[str | None], *, now: datetime
+) -> dict[str | None, int]:
+    """How many campaigns of `campaigns` each reason blocks at `now` (None: nothing blocks),
+    in one aggregate query."""
+    conditions = reason_conditions(now=now)
+    wanted = list(dict.fromkeys(reasons))
+    counts = with_reason_columns(campaigns.order_by()).aggregate(
+        **{f"reason_{n}": Count("pk", filter=conditions.of(r)) for n, r in enumerate(wanted)}
+    )
+    return {reason: counts[f"reason_{n}"] for n, reason in enumerate(wanted)}

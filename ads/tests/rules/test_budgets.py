@@ -5,11 +5,13 @@ admin's filters); on real rows at every boundary the two name the same brands an
 from decimal import Decimal
 
 from django.test import TestCase
+from django.utils import timezone
 
 from ads.models import Brand, Campaign
 from ads.money import CENT, ZERO
 from ads.rules import budgets
-from ads.selectors import DAILY, MONTHLY, campaign_facts, exceeded, fact_groups
+from ads.rules.reasons import DAILY_EXCEEDED, MONTHLY_EXCEEDED
+from ads.selectors import DAILY, MONTHLY, campaign_facts, exceeded, reason_counts
 from ads.tests.builders import make_campaign
 from ads.validators import largest_total
 
@@ -106,10 +108,12 @@ class FormsAgreeTests(TestCase):
                 self.assertIs(fact.daily_exceeded, brand.is_daily_budget_exceeded)
                 self.assertIs(fact.monthly_exceeded, brand.is_monthly_budget_exceeded)
 
-    def test_the_grouped_facts_count_the_python_verdicts(self) -> None:
-        """The blocking-reason filter's groups (`fact_groups`) judge budgets in SQL too."""
+    def test_the_reason_filter_counts_the_python_verdicts(self) -> None:
+        """The blocking-reason filter's counts (`reason_counts`) judge budgets in SQL too."""
         python = self.exceeded_in_python()
-        groups = fact_groups(Campaign.objects.all())
-        daily = sum(group.campaigns for group in groups if group.facts.daily_exceeded)
-        monthly = sum(group.campaigns for group in groups if group.facts.monthly_exceeded)
-        self.assertEqual((daily, monthly), (len(python["daily"]), len(python["monthly"])))
+        counts = reason_counts(
+            Campaign.objects.all(), [DAILY_EXCEEDED, MONTHLY_EXCEEDED], now=timezone.now()
+        )
+        self.assertEqual(
+            counts, {DAILY_EXCEEDED: len(python["daily"]), MONTHLY_EXCEEDED: len(python["monthly"])}
+        )

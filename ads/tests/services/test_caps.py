@@ -16,10 +16,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.test import TestCase
+from django.utils import timezone
 
 from ads.models import Campaign, CampaignStatusChange, SpendLog
 from ads.rules.budgets import is_cap_reached
-from ads.selectors import campaign_facts, fact_groups
+from ads.selectors import campaign_facts, reason_counts
 from ads.selectors.budgets import CAMPAIGN_DAILY, CAMPAIGN_TOTAL, cap_reached
 from ads.services import (
     DAILY_CAP_REACHED,
@@ -312,11 +313,11 @@ class CapRuleFormsAgreeTests(TestCase):
         facts = {f.pk: f for f in campaign_facts(Campaign.objects.all())}
         self.assertEqual({pk: f.daily_cap_reached for pk, f in facts.items()}, expected)
         self.assertEqual({pk: f.total_cap_reached for pk, f in facts.items()}, expected)
-        groups = fact_groups(Campaign.objects.all())
-        self.assertEqual(
-            sum(g.campaigns for g in groups if g.facts.daily_cap_reached),
-            sum(expected.values()),
+        counts = reason_counts(
+            Campaign.objects.all(), [DAILY_CAP_REACHED, TOTAL_CAP_REACHED], now=timezone.now()
         )
+        hits = sum(expected.values())
+        self.assertEqual(counts, {DAILY_CAP_REACHED: hits, TOTAL_CAP_REACHED: hits})
 
 
 class CampaignTotalsAfterANewTimeZoneTests(TestCase):

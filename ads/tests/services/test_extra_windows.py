@@ -15,7 +15,7 @@ from django.test import TestCase, TransactionTestCase
 from django.test.utils import CaptureQueriesContext
 
 from ads.models import Campaign, CampaignStatusChange, DaypartingSchedule, DaypartingWindow
-from ads.selectors import campaign_facts, fact_groups, in_groups
+from ads.selectors import blocked_by, campaign_facts, reason_counts
 from ads.services import CampaignService, DaypartingService
 from ads.tests.builders import is_active, make_brand, make_campaign, make_schedule, utc
 
@@ -117,9 +117,8 @@ class AnyWindowOpenTests(TestCase):
                 self.assertEqual((verdict, reasons), (expected, [] if expected else OUTSIDE))
                 CampaignService.sync_all(CampaignStatusChange.Cause.ENFORCE_DAYPARTING)
                 self.assertIs(is_active(self.campaign), expected)
-                groups = fact_groups(Campaign.objects.all())
-                judged = [CampaignService.blocking_reasons(g.facts, utc(instant)) for g in groups]
-                self.assertEqual(judged, [[] if expected else OUTSIDE])
+                counts = reason_counts(Campaign.objects.all(), [OUTSIDE[0], None], now=utc(instant))
+                self.assertEqual(counts, {OUTSIDE[0]: 0 if expected else 1, None: int(expected)})
 
     def test_saving_and_deleting_an_extra_window_re_evaluates_its_campaign(self) -> None:
         with time_machine.travel(utc("2026-03-18T19:00:00"), tick=False):  # Wed 15:00
@@ -176,18 +175,20 @@ class SetBasedReadTests(TestCase):
             [(time(9), time(12)), (time(13), time(14)), (time(14), time(15)), (time(15), time(16))],
         )
 
-    def test_the_reason_filter_groups_by_all_windows_and_finds_each_campaign(self) -> None:
-        self.make_campaigns(8)
-        groups = fact_groups(Campaign.objects.all())
-        # Four distinct schedules (0-3 extra windows), two campaigns each.
-        self.assertEqual(sorted(g.campaigns for g in groups), [2, 2, 2, 2])
-        for group in groups:
-            found = in_groups(Campaign.objects.all(), [group])
-            with self.subTest(windows=len(group.facts.windows)):
-                self.assertEqual(found.count(), 2)
-                names = sorted(found.values_list("name", flat=True))
-                extra = len(group.facts.windows) - 1
-                self.assertEqual(names, [f"C{extra}", f"C{extra + 4}"])
+    def test_the_reason_filter_reads_all_windows_and_finds_each_campaign(self) -> None:
+        self.make_campaigns(8)  # C0-C7: 09:00-12:00 New York, then C1 13-14, C2 to 15, C3 to 16
+        # Wednesday 2026-03-18 in New York (UTC-4): open until 13:00, 14:00, 15:00 or 16:00.
+        for local_hour, open_ones in [(11, 8), (13, 6), (14, 4), (15, 2), (16, 0)]:
+            instant = utc(f"2026-03-18T{local_hour + 4:02d}:30")
+            with self.subTest(local_hour=local_hour):
+                names = blocked_by(Campaign.objects.all(), None, now=instant).values_list(
+                    "name", flat=True
+                )
+                self.assertEqual(
+                    sorted(names),
+                    sorted(f"C{n}" for n in range(8) if local_hour < 12 or n % 4 > local_hour - 13),
+                )
+                self.assertEqual(len(names), open_ones)
 
     def test_six_windows_a_day_in_fifteen_minute_steps(self) -> None:
         campaign = make_campaign(make_brand("Six", timezone="UTC"))
@@ -252,7 +253,6 @@ class StoredWindowsTextTests(TestCase):
         add_window(other, time(20), time(21), [6, 5])
         add_window(other, time(13), time(14))
         self.assertEqual(self.stored(), self.stored(other))
-        self.assertEqual(len(fact_groups(Campaign.objects.all())), 1)
 
 
 class FillMigrationTests(TransactionTestCase):

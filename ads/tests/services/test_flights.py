@@ -18,7 +18,7 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
 from ads.models import Brand, Campaign, CampaignStatusChange, DaypartingSchedule
-from ads.selectors import fact_groups, in_groups
+from ads.selectors import blocked_by, reason_counts
 from ads.services import (
     BEFORE_FLIGHT,
     DAILY_CAP_REACHED,
@@ -142,7 +142,7 @@ class FlightReasonOrderTests(TestCase):
         fly(campaign, None, date(2026, 6, 14))
         self.assertEqual(reasons(campaign)[:2], [DISABLED, FLIGHT_ENDED])
 
-    def test_the_reason_filter_groups_campaigns_by_their_flight(self) -> None:
+    def test_the_reason_filter_finds_campaigns_by_their_flight_in_their_brands_zone(self) -> None:
         new_york = make_brand("NY", timezone="America/New_York")
         tokyo = make_brand("Tokyo", timezone="Asia/Tokyo")
         # 16:00 UTC on 15 June: 12:00 in New York (the 15th), 01:00 in Tokyo (the 16th).
@@ -152,22 +152,12 @@ class FlightReasonOrderTests(TestCase):
         fly(started, date(2026, 6, 16), None)
         make_campaign(new_york, "No flight")
 
-        judged = {
-            group.facts.flight: CampaignService.blocking_reasons(
-                group.facts, utc("2026-06-15T16:00")
-            )
-            for group in fact_groups(Campaign.objects.all())
-        }
-        self.assertEqual(sorted(map(tuple, judged.values())), [(), (), (BEFORE_FLIGHT,)])
-        before = [
-            group
-            for group in fact_groups(Campaign.objects.all())
-            if BEFORE_FLIGHT
-            in CampaignService.blocking_reasons(group.facts, utc("2026-06-15T16:00"))
-        ]
+        now = utc("2026-06-15T16:00")
+        before = blocked_by(Campaign.objects.all(), BEFORE_FLIGHT, now=now)
+        self.assertEqual(list(before.values_list("name", flat=True)), ["Waiting"])
         self.assertEqual(
-            list(in_groups(Campaign.objects.all(), before).values_list("name", flat=True)),
-            ["Waiting"],
+            reason_counts(Campaign.objects.all(), [BEFORE_FLIGHT, FLIGHT_ENDED, None], now=now),
+            {BEFORE_FLIGHT: 1, FLIGHT_ENDED: 0, None: 2},
         )
 
 
