@@ -69,9 +69,7 @@ def raise_threshold_alerts(changes: Iterable[SpendChange], *, now: datetime) -> 
     new = [alert for change in changes for alert in _crossed(change, now=now)]
     if not new:
         return []
-    ids = insert_new_alerts(new)
-    alerts_raised(ids)
-    return ids
+    return alerts_raised(insert_new_alerts(new))
 
 
 def _crossed(change: SpendChange, *, now: datetime) -> list[NewAlert]:
@@ -102,7 +100,8 @@ def raise_stale_data_alerts(*, now: datetime | None = None) -> list[int]:
     """Raise a stale-data alert, once per local day, for each brand with serving campaigns
     and no ledger entry recorded for `settings.BUDGET_STALE_AFTER` seconds.
 
-    Two statements whatever the number of brands: the read of the stale ones, the insert.
+    Two statements whatever the number of brands (the read of the stale ones, the insert),
+    and the outbox's one for their events.
     """
     now = now or timezone.now()
     after = timedelta(seconds=settings.BUDGET_STALE_AFTER)
@@ -121,9 +120,7 @@ def raise_stale_data_alerts(*, now: datetime | None = None) -> list[int]:
             f"{brand.serving} of its campaigns serve: {last}."
         )
         new.append(NewAlert(brand.pk, Kind.STALE_DATA, 0, Period.DAY, day, now, message))
-    ids = insert_new_alerts(new)
-    alerts_raised(ids)
-    return ids
+    return alerts_raised(insert_new_alerts(new))
 
 
 def _duration(span: timedelta) -> str:
@@ -133,13 +130,15 @@ def _duration(span: timedelta) -> str:
     return f"{int(span.total_seconds()) // 60} minutes"
 
 
-def alerts_raised(ids: Sequence[int]) -> None:
+def alerts_raised(alerts: Sequence[BudgetAlert]) -> list[int]:
     """Everything that follows new alerts, in the transaction that raised them: their email
-    is queued for after the commit, and each is published as a budget.alert event."""
+    is queued for after the commit, and each is published as a budget.alert event. Returns
+    their ids."""
+    ids = [alert.pk for alert in alerts]
     if ids:
-        ids = list(ids)
         transaction.on_commit(lambda: queue_alert_email(ids))
-        record_alert_events(BudgetAlert.objects.filter(pk__in=ids).order_by("pk"))
+        record_alert_events(alerts)
+    return ids
 
 
 def queue_alert_email(ids: list[int]) -> None:

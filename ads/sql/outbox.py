@@ -43,35 +43,39 @@ def insert_events(events: Sequence[Event], *, now: datetime) -> int:
     """Insert `events` (ids set) and their deliveries, due at `now`; how many deliveries.
 
     On PostgreSQL the events' INSERT feeds the deliveries' INSERT … SELECT through a CTE: one
-    round trip. On SQLite the events' bulk insert, then the same INSERT … SELECT over their ids.
+    round trip. On SQLite (no INSERT inside WITH) the events' bulk insert, then the same
+    INSERT … SELECT over their ids.
     """
     if connection.vendor == "postgresql":
-        event_rows = (
-            f"INSERT INTO {Event._meta.db_table} (id, type, time, data, campaign_id) SELECT *"  # noqa: S608 - placeholders only
-            " FROM unnest(%s::uuid[], %s::varchar[], %s::timestamptz[], %s::jsonb[], %s::bigint[])"
-            " RETURNING id, type"
+        new_events = (
+            f"WITH event AS (INSERT INTO {Event._meta.db_table} (id, type, time, data, campaign_id)"  # noqa: S608 - placeholders only
+            " SELECT * FROM unnest(%s::uuid[], %s::varchar[], %s::timestamptz[], %s::jsonb[],"
+            " %s::bigint[]) RETURNING id, type) "
         )
-        params: list[Any] = [
+        source = "event"
+        before: list[Any] = [
             [str(event.pk) for event in events],
             [event.type for event in events],
             [event.time for event in events],
             [json.dumps(event.data) for event in events],
             [event.campaign_id for event in events],
         ]
+        after: list[Any] = []
     else:
         Event.objects.bulk_create(events)
         ids = ", ".join(["%s"] * len(events))
-        event_rows = f"SELECT id, type FROM {Event._meta.db_table} WHERE id IN ({ids})"  # noqa: S608 - placeholders only
-        params = [event.pk.hex for event in events]
+        new_events = ""
+        source = f"(SELECT id, type FROM {Event._meta.db_table} WHERE id IN ({ids}))"  # noqa: S608 - placeholders only
+        before, after = [], [event.pk.hex for event in events]
     sql = (
-        f"WITH event AS ({event_rows}) INSERT INTO {Delivery._meta.db_table}"  # noqa: S608 - placeholders only
+        f"{new_events}INSERT INTO {Delivery._meta.db_table}"  # noqa: S608 - placeholders only
         " (event_id, endpoint_id, status, attempts, next_attempt_at, delivered_at, last_error)"
-        f" SELECT event.id, endpoint.id, %s, 0, %s, NULL, '' FROM event"
+        f" SELECT event.id, endpoint.id, %s, 0, %s, NULL, '' FROM {source} AS event"
         f" JOIN {WebhookEndpoint._meta.db_table} AS endpoint"
         f" ON endpoint.is_active AND {_SUBSCRIBED[connection.vendor]}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, Status.PENDING, now])
+        cursor.execute(sql, [*before, Status.PENDING, now, *after])
         return int(cursor.rowcount)
 
 

@@ -21,9 +21,9 @@ NOON = utc("2026-03-10T12:00:00")
 # Tables the budget.alert events write or read (ads.services.events), and the re-read of the
 # alerts they publish: the webhooks' cost, counted apart from the alert check's own.
 EVENT_TABLES = (
-    '"ads_event"',
-    '"ads_webhookendpoint"',
-    '"ads_delivery"',
+    "ads_event",
+    "ads_webhookendpoint",
+    "ads_delivery",
     'SELECT "ads_budgetalert"',
 )
 
