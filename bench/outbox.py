@@ -67,14 +67,16 @@ class Tally:
 
 
 class InsertCounter(QueryCounter):
-    """Counts statements and, among them, INSERTs."""
+    """Counts statements and, among them, those that insert: an INSERT, or a WITH whose
+    statements insert (the outbox writes its events and deliveries in one)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.inserts = 0
 
     def __call__(self, execute: Callable[..., Any], sql: str, *args: Any) -> Any:
-        if sql.lstrip().upper().startswith("INSERT"):
+        text = sql.lstrip().upper()
+        if text.startswith("INSERT") or (text.startswith("WITH") and "INSERT INTO" in text):
             self.inserts += 1
         return super().__call__(execute, sql, *args)
 

@@ -23,6 +23,7 @@ from ads.selectors import campaign_facts
 from ads.selectors.resumes import Outlook, campaign_outlooks
 from ads.services.entries import campaign_id_of
 from ads.services.events import record_status_events
+from ads.sql.history import insert_status_changes
 from ads.sql.locks import lock_brands
 
 Cause = CampaignStatusChange.Cause
@@ -125,7 +126,7 @@ class CampaignService:
                 Campaign.objects.filter(pk__in=result.activated).update(is_active=True)
             if result.paused:
                 Campaign.objects.filter(pk__in=result.paused).update(is_active=False)
-            CampaignStatusChange.objects.bulk_create(history)
+            insert_status_changes(history)
             record_status_events(history, brand_of=brand_of)
         return result
 
