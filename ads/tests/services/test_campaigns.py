@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from ads.models import Brand, Campaign, CampaignStatusChange, DaypartingSchedule
 from ads.services import BudgetService, CampaignService
+from ads.services.campaigns import SWEEP_BATCH, SWEEP_BRANDS, _batches
 from ads.tests.builders import is_active, make_brand, make_campaign, make_schedule, utc
 
 Cause = CampaignStatusChange.Cause
@@ -305,10 +306,41 @@ class SyncQueryCountTests(TestCase):
         self.assertEqual(CampaignService.sync_all(Cause.ENFORCE_BUDGETS).paused, [])
         return len(captured.captured_queries)
 
-    def test_sync_all_does_the_same_number_of_queries_for_10_and_200_campaigns(self) -> None:
+    def test_sync_all_does_the_same_number_of_queries_for_10_and_100_campaigns(self) -> None:
         build_campaigns(10)
         small = self.queries_to_sync_all()
         Campaign.objects.update(is_active=False)
-        build_campaigns(190)
-        self.assertEqual(Campaign.objects.count(), 200)
+        build_campaigns(90)  # 20 brands in all: one batch of the sweep (SWEEP_BRANDS)
+        self.assertEqual(Campaign.objects.count(), 100)
         self.assertEqual(self.queries_to_sync_all(), small)
+
+    def test_a_sweep_switches_20_brands_per_transaction_in_a_fixed_number_of_queries(self) -> None:
+        build_campaigns(225)  # 45 brands of five
+        with CaptureQueriesContext(connection) as captured:
+            result = CampaignService.sync_all(Cause.ENFORCE_BUDGETS)
+        switched = Campaign.objects.filter(pk__in=result.activated + result.paused)
+        brands = switched.values("brand_id").distinct().count()
+        self.assertGreater(brands, 2 * SWEEP_BRANDS)
+        history = [
+            q["sql"] for q in captured.captured_queries if "campaignstatuschange" in q["sql"]
+        ]
+        self.assertEqual(len(history), 3)  # one transaction each: 20 brands, 20, and the rest
+        # The unlocked read, then the same statements per batch.
+        self.assertEqual((len(captured.captured_queries) - 1) % 3, 0)
+
+
+class SweepBatchTests(TestCase):
+    def test_batches_keep_a_brands_campaigns_together_within_both_bounds(self) -> None:
+        by_brand = [[n * 10 + i for i in range(n % 4 + 1)] for n in range(50)]
+        by_brand.append(list(range(1000, 1000 + SWEEP_BATCH + 5)))  # one brand too big
+        batches = list(_batches(by_brand))
+        self.assertEqual(
+            sorted(pk for batch in batches for pk in batch),
+            sorted(pk for ids in by_brand for pk in ids),
+        )
+        brand_of = {pk: n for n, ids in enumerate(by_brand) for pk in ids}
+        for batch in batches:
+            self.assertLessEqual(len({brand_of[pk] for pk in batch}), SWEEP_BRANDS)
+            self.assertLessEqual(len(batch), SWEEP_BATCH)
+        for n, ids in enumerate(by_brand[:-1]):  # each brand in one batch
+            self.assertEqual(sum(1 for batch in batches if set(ids) & set(batch)), 1, n)
