@@ -28,7 +28,6 @@ Issue 15 claims three costs; each gets a figure here, in one throwaway database:
 import itertools
 import os
 import re
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -56,7 +55,7 @@ from bench.admin_pages import PLAIN_STATIC, PageFigure, _fetch
 from bench.data import add_brands
 from bench.database import BenchError, throwaway_database
 from bench.ingest import AMOUNT
-from bench.measure import QueryCounter, median, percentile
+from bench.measure import QueryCounter, median, percentile, timed_calls
 from bench.outbox import BATCH
 from bench.report import _table
 from bench.run import _vacuum, machine
@@ -213,14 +212,7 @@ def _variant(name: str) -> Iterator[None]:
 def _measure(tally: Tally, calls: list[Callable[[], object]], *, per_call: int) -> None:
     counter = TableCounter()
     alerts_before = BudgetAlert.objects.count()
-    latencies = []
-    with connection.execute_wrapper(counter):
-        started = time.perf_counter()
-        for call in calls:
-            before = time.perf_counter()
-            call()
-            latencies.append(time.perf_counter() - before)
-        seconds = time.perf_counter() - started
+    seconds, latencies = timed_calls(calls, counter)
     entries = len(calls) * per_call
     tally.entries += entries
     tally.statements += counter.count

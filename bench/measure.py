@@ -1,8 +1,11 @@
 """Small measuring tools shared by the workloads."""
 
 import statistics
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
+
+from django.db import connection
 
 
 def percentile(samples: Sequence[float], fraction: float) -> float:
@@ -28,3 +31,19 @@ class QueryCounter:
     ) -> Any:
         self.count += 1
         return execute(sql, params, many, context)
+
+
+def timed_calls(
+    calls: Sequence[Callable[[], object]], counter: QueryCounter
+) -> tuple[float, list[float]]:
+    """Run `calls` one after another with `counter` counting their statements: the seconds
+    they took in all, and each one's."""
+    latencies = []
+    with connection.execute_wrapper(counter):
+        started = time.perf_counter()
+        for call in calls:
+            before = time.perf_counter()
+            call()
+            latencies.append(time.perf_counter() - before)
+        seconds = time.perf_counter() - started
+    return seconds, latencies

@@ -18,7 +18,6 @@ another campaign) are measured; statements are counted with QueryCounter.
 
 import secrets
 import statistics
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
@@ -27,14 +26,13 @@ from functools import partial
 from typing import Any
 from unittest import mock
 
-from django.db import connection
 from django.test.utils import override_settings
 
 from ads.models import Brand, Campaign, Event, WebhookEndpoint
 from ads.services import BudgetService, SpendEntry
 from bench.database import throwaway_database
 from bench.ingest import AMOUNT
-from bench.measure import QueryCounter, percentile
+from bench.measure import QueryCounter, percentile, timed_calls
 
 VARIANTS = ("outbox off", "no endpoint", "1 endpoint")
 BATCH = 100
@@ -115,14 +113,7 @@ def _variant(name: str) -> Iterator[None]:
 def _measure(tally: Tally, calls: list[Callable[[], object]], *, per_call: int) -> None:
     counter = InsertCounter()
     events_before = Event.objects.count()
-    latencies = []
-    with connection.execute_wrapper(counter):
-        started = time.perf_counter()
-        for call in calls:
-            before = time.perf_counter()
-            call()
-            latencies.append(time.perf_counter() - before)
-        seconds = time.perf_counter() - started
+    seconds, latencies = timed_calls(calls, counter)
     events = len(calls) * per_call
     tally.events += events
     tally.seconds += seconds
