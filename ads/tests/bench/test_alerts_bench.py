@@ -6,44 +6,20 @@ off (none, as built), a crossing one sends one alert INSERT; the stale-data chec
 many statements at both sizes; the brand list and the dashboard as many queries at both sizes.
 """
 
-import io
-import json
 from typing import Any
 
-from django.core.management import call_command
-from django.test import TransactionTestCase
-
 from ads.models import Brand
-from ads.tests.bench.test_smoke import databases
+from ads.tests.bench.tiny_run import TinyRunTestCase
 from bench.alerts import ALERT_SCALES, CASES, PAGES, VARIANTS, format_table
 from bench.outbox import BATCH
 
 SHAPES = ("record_spend", f"record_spends ×{BATCH}")
 
 
-class AlertsBenchTests(TransactionTestCase):
+class AlertsBenchTests(TinyRunTestCase):
     """One tiny run of the alerts workload, shared by the tests."""
 
-    result: dict[str, Any]
-    leftovers: set[str]
-
-    @classmethod
-    def setUpClass(cls) -> None:
-        super().setUpClass()
-        before = databases()
-        out = io.StringIO()
-        call_command(
-            "bench",
-            "--workload",
-            "alerts",
-            "--scale",
-            "tiny",
-            "--json",
-            stdout=out,
-            stderr=io.StringIO(),
-        )
-        cls.result = json.loads(out.getvalue())
-        cls.leftovers = databases() - before
+    workload = "alerts"
 
     def spends(self, shape: str, case: str) -> dict[str, dict[str, Any]]:
         return {

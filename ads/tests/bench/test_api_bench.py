@@ -5,34 +5,16 @@ that each API shape stands next to its in-process twin, and that the outbox rows
 the outbox writes.
 """
 
-import io
-import json
 from typing import Any
 
-from django.core.management import call_command
 from django.test import TransactionTestCase
 
 from ads.models import ApiKey, Brand, Event
+from ads.tests.bench.tiny_run import tiny_run
 from bench.api import API_SCALES, BATCH_SIZES
 from bench.api import format_table as api_table
 from bench.outbox import OUTBOX_SCALES, VARIANTS
 from bench.outbox import format_table as outbox_table
-
-
-def bench(workload: str) -> dict[str, Any]:
-    out = io.StringIO()
-    call_command(
-        "bench",
-        "--workload",
-        workload,
-        "--scale",
-        "tiny",
-        "--json",
-        stdout=out,
-        stderr=io.StringIO(),
-    )
-    result: dict[str, Any] = json.loads(out.getvalue())
-    return result
 
 
 class ApiBenchTests(TransactionTestCase):
@@ -41,7 +23,7 @@ class ApiBenchTests(TransactionTestCase):
     @classmethod
     def setUpClass(cls) -> None:
         super().setUpClass()
-        cls.result = bench("api")
+        cls.result = tiny_run("api")
 
     def test_every_shape_is_measured_through_gunicorn_and_in_process(self) -> None:
         scale = API_SCALES["tiny"]
@@ -75,7 +57,7 @@ class OutboxBenchTests(TransactionTestCase):
     @classmethod
     def setUpClass(cls) -> None:
         super().setUpClass()
-        cls.result = bench("outbox")
+        cls.result = tiny_run("outbox")
 
     def test_each_variant_is_measured_for_single_spends_and_batches(self) -> None:
         rows = self.result["outbox"]

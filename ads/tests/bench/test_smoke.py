@@ -3,15 +3,9 @@
 No timing assertions: only that the benchmark runs end to end and reports sensible figures.
 """
 
-import io
-import json
-from typing import Any
-
-from django.core.management import call_command
-from django.db import connection
-from django.test import TransactionTestCase
-
 from ads.models import Brand, SpendLog
+from ads.services.campaigns import SWEEP_BRANDS
+from ads.tests.bench.tiny_run import TinyRunTestCase
 from bench.report import format_table
 
 INGESTION = [
@@ -31,26 +25,8 @@ REFERENCES = [
 TASKS = ["enforce_budgets", "enforce_dayparting", "reset_daily_monthly_spends"]
 
 
-def databases() -> set[str]:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT datname FROM pg_database")
-        return {name for (name,) in cursor.fetchall()}
-
-
-class BenchSmokeTests(TransactionTestCase):
+class BenchSmokeTests(TinyRunTestCase):
     """One run of the benchmark, shared by the tests (it takes a few seconds)."""
-
-    result: dict[str, Any]
-    leftovers: set[str]
-
-    @classmethod
-    def setUpClass(cls) -> None:
-        super().setUpClass()
-        before = databases()
-        out = io.StringIO()
-        call_command("bench", "--scale", "tiny", "--json", stdout=out, stderr=io.StringIO())
-        cls.result = json.loads(out.getvalue())
-        cls.leftovers = databases() - before
 
     def test_the_tiny_benchmark_reports_every_row(self) -> None:
         result = self.result
@@ -83,11 +59,25 @@ class BenchSmokeTests(TransactionTestCase):
             for key in ("seconds", "queries", "traced_peak_mb", "peak_rss_mb"):
                 self.assertGreater(row[key], 0, (row["task"], key))
 
-    def test_the_query_count_of_each_task_does_not_grow_with_the_data(self) -> None:
-        counts: dict[tuple[str, str], set[int]] = {}
-        for row in self.result["periodic"]:
-            counts.setdefault((row["task"], row["case"]), set()).add(row["queries"])
-        self.assertTrue(all(len(seen) == 1 for seen in counts.values()), counts)
+    def test_the_query_count_of_each_task_does_not_grow_with_the_campaigns(self) -> None:
+        """Steady runs send the same statements at every size; a half flip the same statements
+        for each batch of `SWEEP_BRANDS` brands it switches, none per campaign."""
+        queries = {
+            (row["task"], row["case"], row["brands"]): row["queries"]
+            for row in self.result["periodic"]
+        }
+        small, large = sorted({brands for _, _, brands in queries})
+        self.assertLessEqual(small, SWEEP_BRANDS)  # the small agency switches in one batch
+        # One batch's statements: a half flip of the small agency beyond its steady run.
+        batch = queries["enforce_budgets", "half flip", small]
+        batch -= queries["enforce_budgets", "steady", small]
+        for task in TASKS:
+            with self.subTest(task=task):
+                steady = queries[task, "steady", small]
+                self.assertEqual(queries[task, "steady", large], steady)
+                grown = queries[task, "half flip", large] - queries[task, "half flip", small]
+                self.assertEqual(grown % batch, 0, (grown, batch))
+                self.assertLessEqual(grown // batch, -(-large // SWEEP_BRANDS) - 1)
 
     def test_it_worked_in_a_throwaway_database_and_dropped_it(self) -> None:
         self.assertEqual(self.leftovers, set())

@@ -5,41 +5,15 @@ with steady tasks only (the control), that the tasks did run (half flips include
 while the spends did, and that the table shows it.
 """
 
-import io
-import json
-from typing import Any
-
-from django.core.management import call_command
-from django.test import TransactionTestCase
-
 from ads.models import Brand
-from ads.tests.bench.test_smoke import databases
+from ads.tests.bench.tiny_run import TinyRunTestCase
 from bench.stall import PROCESSES, STALL_SCALES, format_table
 
 
-class StallBenchTests(TransactionTestCase):
+class StallBenchTests(TinyRunTestCase):
     """One tiny run of the stall workload, shared by the tests."""
 
-    result: dict[str, Any]
-    leftovers: set[str]
-
-    @classmethod
-    def setUpClass(cls) -> None:
-        super().setUpClass()
-        before = databases()
-        out = io.StringIO()
-        call_command(
-            "bench",
-            "--workload",
-            "stall",
-            "--scale",
-            "tiny",
-            "--json",
-            stdout=out,
-            stderr=io.StringIO(),
-        )
-        cls.result = json.loads(out.getvalue())
-        cls.leftovers = databases() - before
+    workload = "stall"
 
     def test_every_size_is_measured_alone_and_with_the_tasks(self) -> None:
         scale = STALL_SCALES["tiny"]
