@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from ads.models import Brand, Campaign, CampaignStatusChange, DaypartingSchedule
 from ads.periods import local_period, zone
 from ads.services import BudgetService
+from ads.services.campaigns import SWEEP_BRANDS
 from ads.sql.locks import AdvisoryLock
 from ads.tasks import enforce_budgets, enforce_dayparting, reset_daily_monthly_spends
 from ads.tests.celery_worker import (
@@ -89,7 +90,9 @@ def drift() -> None:
 # Noon: the portfolios' 00:00-23:59:59 windows are open, and no day turns during a test.
 @time_machine.travel(NOON, tick=True)
 class TaskQueryCountTests(TestCase):
-    """Each task body does the same number of queries for 10 campaigns as for 500."""
+    """Each task body sends the same statements for each batch of `SWEEP_BRANDS` brands it
+    switches, none per campaign: 10 campaigns (2 brands) in one batch, 110 (22) in two, 500
+    (100) in five."""
 
     def queries(self, task: Any) -> int:
         drift()
@@ -99,15 +102,18 @@ class TaskQueryCountTests(TestCase):
         self.assertGreater(summary["activated"], 0)
         return len(captured.captured_queries)
 
-    def test_same_number_of_queries_at_10_and_500_campaigns(self) -> None:
+    def test_the_same_queries_per_batch_at_10_110_and_500_campaigns(self) -> None:
+        self.assertEqual(SWEEP_BRANDS, 20)  # the sizes below are chosen for it
         for task in (enforce_budgets, enforce_dayparting, reset_daily_monthly_spends):
             with self.subTest(task=task.name), transaction.atomic():
                 before = Campaign.objects.count()
                 build_portfolio(10)
-                small = self.queries(task)
-                build_portfolio(490, start=2)
+                one_batch = self.queries(task)
+                build_portfolio(100, start=2)
+                per_batch = self.queries(task) - one_batch
+                build_portfolio(390, start=22)
                 self.assertEqual(Campaign.objects.count(), before + 500)
-                self.assertEqual(self.queries(task), small)
+                self.assertEqual(self.queries(task), one_batch + 4 * per_batch)
                 transaction.set_rollback(True)  # the next task starts from nothing again
 
 
