@@ -365,11 +365,11 @@ function Start-Local {
         }
 
         $user, $password = $flowerAuth -split ':', 2
-        Say 'running. Ctrl-C stops everything.'
         Say "  Admin   http://localhost:$WebPort/admin/"
         Say "  Flower  http://localhost:$FlowerPort/   login $user / $password"
         Say "  Redis   127.0.0.1:$RedisPort    logs: .run\logs\"
         Say "  Demo data: $Py manage.py seed_demo"
+        Say 'running. Ctrl-C stops everything.'
         Watch-Children
     } finally {
         if ($Children.Count -gt 0) {

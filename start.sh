@@ -323,11 +323,12 @@ run_local() {
         --port="$FLOWER_PORT"
     wait_for "Flower on port $FLOWER_PORT" 60 flower flower_answers
 
-    say "running. Ctrl-C stops everything."
     say "  Admin   http://localhost:$WEB_PORT/admin/"
     say "  Flower  http://localhost:$FLOWER_PORT/   login ${FLOWER_BASIC_AUTH%%:*} / ${FLOWER_BASIC_AUTH#*:}"
     say "  Redis   127.0.0.1:$REDIS_PORT    logs: .run/logs/"
     say "  Demo data: $PY manage.py seed_demo"
+    # Last: whoever waits for this line has read everything this script prints until it stops.
+    say "running. Ctrl-C stops everything."
     supervise
 }
 

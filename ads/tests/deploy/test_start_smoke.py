@@ -206,7 +206,8 @@ class StartScriptLocalModeTests(SimpleTestCase):
         self.addCleanup(self.kill_group, start)
         assert start.stdout is not None
         lines = []
-        for line in start.stdout:  # the reader: until start.sh says it runs, then it goes away
+        # The reader: until start.sh says it runs (its last line before it stops), then gone.
+        for line in start.stdout:
             lines.append(line.decode(errors="replace"))
             if "start.sh: running." in lines[-1]:
                 break
