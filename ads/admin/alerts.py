@@ -2,14 +2,14 @@
 
 from django.contrib import admin
 
-from ads.admin.filters import SearchableFilter
-from ads.admin.history import ReadOnlyAdmin
+from ads.admin.base import ReadOnlyAdmin
+from ads.admin.filters import PickerAdmin, SearchableFilter
 from ads.models import BudgetAlert
 from ads.periods import zone
 
 
 @admin.register(BudgetAlert)
-class BudgetAlertAdmin(ReadOnlyAdmin):
+class BudgetAlertAdmin(ReadOnlyAdmin, PickerAdmin):
     list_display = (
         "raised",
         "brand",

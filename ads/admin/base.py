@@ -54,6 +54,20 @@ def plural(count: int, *, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
+class ReadOnlyAdmin(ModelAdmin):
+    """Rows the system writes (history, alerts, the outbox): anyone with the view permission
+    reads them, nobody adds, edits or deletes them."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class ReadOnlyInline(TabularInline):
     """The newest rows of a long history the system wrote, shown and never edited."""
 

@@ -23,7 +23,8 @@ from django.utils import timezone
 from ads.admin.base import ModelAdmin
 from ads.admin.forms import CAMPAIGN_SEARCH_URL, campaign_label
 from ads.models import Campaign
-from ads.selectors import DAILY, MONTHLY, blocked_by, exceeded, reason_counts
+from ads.selectors import DAILY, MONTHLY, exceeded
+from ads.selectors.reasons import ReasonConditions, reason_conditions
 from ads.services import (
     BEFORE_FLIGHT,
     DAILY_CAP_REACHED,
@@ -165,11 +166,16 @@ class BlockingReasonFilter(admin.SimpleListFilter):
     def lookups(self, request: HttpRequest, model_admin: ModelAdmin) -> list[tuple[str, str]]:
         return [*self.reasons.items(), ("none", "Nothing blocks it")]
 
+    @cached_property
+    def conditions(self) -> ReasonConditions:
+        """Judged once per request, for the filter and its counts alike."""
+        return reason_conditions(now=timezone.now())
+
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         value = self.value()
         if value not in (*self.reasons, "none"):
             return queryset
-        return blocked_by(queryset, self.reasons.get(value or ""), now=timezone.now())
+        return self.conditions.blocked(queryset, self.reasons.get(value or ""))
 
     def get_facet_queryset(self, changelist: ChangeList) -> dict[str, int]:
         """ "Show counts" in one aggregate query, not one count (and pk list) per choice, nor
@@ -178,5 +184,5 @@ class BlockingReasonFilter(admin.SimpleListFilter):
             self.request, exclude_parameters=self.expected_parameters()
         )
         wanted = [self.reasons.get(value) for value, _ in self.lookup_choices]
-        counts = reason_counts(campaigns, wanted, now=timezone.now())
+        counts = self.conditions.counts(campaigns, wanted)
         return {f"{number}__c": counts[reason] for number, reason in enumerate(wanted)}

@@ -1,30 +1,15 @@
 """The history the system writes (status changes, totals corrections): read, never edited."""
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from ads.admin.base import ReadOnlyAdmin
 from ads.admin.columns import StatusReasonsColumn, campaign_brand
 from ads.admin.filters import CampaignFilter, PickerAdmin, SearchableFilter
 from ads.models import CampaignStatusChange, TotalsCorrection
 
 
-class ReadOnlyAdmin(PickerAdmin):
-    """Rows the system writes: anyone with the view permission reads them, nobody edits them."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(CampaignStatusChange)
-class CampaignStatusChangeAdmin(StatusReasonsColumn, ReadOnlyAdmin):
+class CampaignStatusChangeAdmin(StatusReasonsColumn, ReadOnlyAdmin, PickerAdmin):
     list_display = (
         "changed_at",
         "campaign",
@@ -40,7 +25,7 @@ class CampaignStatusChangeAdmin(StatusReasonsColumn, ReadOnlyAdmin):
 
 
 @admin.register(TotalsCorrection)
-class TotalsCorrectionAdmin(ReadOnlyAdmin):
+class TotalsCorrectionAdmin(ReadOnlyAdmin, PickerAdmin):
     list_display = (
         "corrected_at",
         "brand",

@@ -13,7 +13,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from ads.admin.base import ModelAdmin, ReadOnlyInline
+from ads.admin.base import ModelAdmin, ReadOnlyAdmin, ReadOnlyInline
 from ads.admin.forms import ModelForm
 from ads.models import Delivery, DeliveryAttempt, Event, WebhookEndpoint
 from ads.services.webhooks import deliver_again
@@ -65,21 +65,8 @@ class WebhookEndpointAdmin(SuperuserOnly, ModelAdmin):
     list_filter = ("is_active",)
 
 
-class ReadOnlyPage(ModelAdmin):
-    """Rows the outbox writes: viewed with the view permission, never added, edited or deleted."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(Event)
-class EventAdmin(ReadOnlyPage):
+class EventAdmin(ReadOnlyAdmin):
     list_display = ("id", "type", "time_utc", "campaign_id")
     list_filter = ("type",)
     search_fields = ("=id", "=campaign_id")
@@ -102,7 +89,7 @@ class AttemptInline(ReadOnlyInline):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(ReadOnlyPage):
+class DeliveryAdmin(ReadOnlyAdmin):
     list_display = (
         "event",
         "endpoint",
@@ -115,15 +102,7 @@ class DeliveryAdmin(ReadOnlyPage):
     list_filter = ("status", "event__type")
     list_select_related = ("event", "endpoint")
     search_fields = ("=event__id", "=event__campaign_id")
-    fields = (
-        "event",
-        "endpoint",
-        "status",
-        "attempts",
-        "next_attempt_utc",
-        "delivered_utc",
-        "last_error",
-    )
+    fields = list_display
     readonly_fields = fields
     inlines = (AttemptInline,)
     actions = ("deliver_again",)

@@ -196,6 +196,21 @@ class ReasonConditions:
         """The campaigns `reason` blocks; None: those nothing blocks."""
         return self.clear if reason is None else self.blocks.get(reason, Q(pk__in=[]))
 
+    def blocked(self, campaigns: QuerySet[Campaign], reason: str | None) -> QuerySet[Campaign]:
+        """The campaigns of `campaigns` that `reason` blocks; None: those nothing blocks."""
+        return with_reason_columns(campaigns).filter(self.of(reason))
+
+    def counts(
+        self, campaigns: QuerySet[Campaign], reasons: Iterable[str | None]
+    ) -> dict[str | None, int]:
+        """How many campaigns of `campaigns` each reason blocks (None: nothing blocks), in
+        one aggregate query."""
+        wanted = list(dict.fromkeys(reasons))
+        counts = with_reason_columns(campaigns.order_by()).aggregate(
+            **{f"reason_{n}": Count("pk", filter=self.of(r)) for n, r in enumerate(wanted)}
+        )
+        return {reason: counts[f"reason_{n}"] for n, reason in enumerate(wanted)}
+
 
 def reason_conditions(*, now: datetime) -> ReasonConditions:
     """Judge each value of each fact at `now` with the one rule; three small reads (the
@@ -220,18 +235,11 @@ def blocked_by(
     campaigns: QuerySet[Campaign], reason: str | None, *, now: datetime
 ) -> QuerySet[Campaign]:
     """The campaigns of `campaigns` that `reason` blocks at `now`; None: those nothing blocks."""
-    condition = reason_conditions(now=now).of(reason)
-    return with_reason_columns(campaigns).filter(condition)
+    return reason_conditions(now=now).blocked(campaigns, reason)
 
 
 def reason_counts(
     campaigns: QuerySet[Campaign], reasons: Iterable[str | None], *, now: datetime
 ) -> dict[str | None, int]:
-    """How many campaigns of `campaigns` each reason blocks at `now` (None: nothing blocks),
-    in one aggregate query."""
-    conditions = reason_conditions(now=now)
-    wanted = list(dict.fromkeys(reasons))
-    counts = with_reason_columns(campaigns.order_by()).aggregate(
-        **{f"reason_{n}": Count("pk", filter=conditions.of(r)) for n, r in enumerate(wanted)}
-    )
-    return {reason: counts[f"reason_{n}"] for n, reason in enumerate(wanted)}
+    """How many campaigns of `campaigns` each reason blocks at `now` (None: nothing blocks)."""
+    return reason_conditions(now=now).counts(campaigns, reasons)
