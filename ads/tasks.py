@@ -45,16 +45,19 @@ def _counts(result: SyncResult) -> dict[str, int]:
 
 @periodic_task
 def enforce_budgets() -> dict[str, int]:
-    """Bring every campaign in line with its brand's budgets (and every other rule)."""
+    """The safety net (hourly): every campaign re-evaluated against its brand's budgets and
+    every other rule, and its next check stored again. Spends pause at once and the minute's
+    sweep follows the clock; this repairs what was written around the rules."""
     with periodic_work_lock():
         return _counts(CampaignService.sync_all(Cause.ENFORCE_BUDGETS))
 
 
 @periodic_task
 def enforce_dayparting() -> dict[str, int]:
-    """Open and close dayparting windows: every campaign re-evaluated against the clock."""
+    """Open and close dayparting windows and flights: the campaigns whose next check has come
+    re-evaluated against the clock (an index read: nothing due, nearly nothing done)."""
     with periodic_work_lock():
-        return _counts(CampaignService.sync_all(Cause.ENFORCE_DAYPARTING))
+        return _counts(CampaignService.sweep_due(Cause.ENFORCE_DAYPARTING))
 
 
 @periodic_task

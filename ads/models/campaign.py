@@ -8,6 +8,7 @@ from functools import lru_cache
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.timezone import now as current_time
 from simple_history.models import HistoricalRecords
 
 from ads.models.base import GuardedModel
@@ -56,10 +57,29 @@ class Campaign(GuardedModel):
         blank=True,
         help_text="Last local day (brand's zone) it may serve, inclusive; empty means no end.",
     )
+    # When the clock alone next changes whether it serves (a window or the flight begins or
+    # ends; `ads.rules.transitions`; null: never by the clock), and the instant that was worked
+    # out at: `is_active` holds from `checked_at` until `next_check_at`. Written by every sync
+    # that judges the campaign; the minute's sweep reads only the campaigns outside that span
+    # (due, or judged at a later instant than a clock set back). A row written without a sync
+    # (a bulk insert) is due at once, so the next sweep judges it.
+    next_check_at = models.DateTimeField(
+        "next check", null=True, default=current_time, editable=False
+    )
+    checked_at = models.DateTimeField("checked", null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    system_fields = frozenset({"is_active", "current_daily_spend", "total_spend", "created_at"})
+    system_fields = frozenset(
+        {
+            "is_active",
+            "current_daily_spend",
+            "total_spend",
+            "next_check_at",
+            "checked_at",
+            "created_at",
+        }
+    )
     # Who changed the caps and the flight (and the switch, name or brand), when, from what: one
     # row per save. `is_active` and the totals are written by queryset updates and not copied.
     history = HistoricalRecords(excluded_fields=sorted(system_fields | {"updated_at"}))
@@ -89,7 +109,11 @@ class Campaign(GuardedModel):
                 name="campaign_flight_ends_after_it_starts",
             ),
         ]
-        indexes = [models.Index(fields=("is_active", "brand"), name="campaign_active_brand")]
+        indexes = [
+            models.Index(fields=("is_active", "brand"), name="campaign_active_brand"),
+            models.Index(fields=("next_check_at",), name="campaign_next_check"),
+            models.Index(fields=("checked_at",), name="campaign_checked"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -51,6 +51,11 @@ class CampaignFacts:
     flight: Flight | None = None
     # The campaign's brand, which a status change's event names; 0 for a group of campaigns.
     brand_id: int = 0
+    # As stored, not facts of the verdict: when the clock alone next changes it
+    # (`ads.rules.transitions`), and the instant it was worked out at; a sync compares them
+    # with its own and rewrites them.
+    next_check_at: datetime | None = None
+    checked_at: datetime | None = None
 
 
 @lru_cache(maxsize=256)

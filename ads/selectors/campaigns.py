@@ -79,6 +79,8 @@ def campaign_facts(campaigns: QuerySet[Campaign]) -> Iterator[CampaignFacts]:
             "start_date",
             "end_date",
             "brand_id",
+            "next_check_at",
+            "checked_at",
         )
     )
     for (
@@ -98,6 +100,8 @@ def campaign_facts(campaigns: QuerySet[Campaign]) -> Iterator[CampaignFacts]:
         flight_start,
         flight_end,
         brand_id,
+        next_check_at,
+        checked_at,
     ) in rows.iterator(chunk_size=5000):
         windows: tuple[Window, ...] = ()
         if start is not None:
@@ -114,6 +118,8 @@ def campaign_facts(campaigns: QuerySet[Campaign]) -> Iterator[CampaignFacts]:
             total_cap_reached=total_cap,
             flight=flight_of(flight_start, flight_end, zone=brand_tz),
             brand_id=brand_id,
+            next_check_at=next_check_at,
+            checked_at=checked_at,
         )
 
 

@@ -14,16 +14,18 @@ from datetime import datetime
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from ads.models import Brand, Campaign, CampaignStatusChange
 from ads.rules import reasons
 from ads.rules.reasons import CampaignFacts
+from ads.rules.transitions import next_changes
 from ads.selectors import campaign_facts
 from ads.selectors.resumes import Outlook, campaign_outlooks
 from ads.services.entries import campaign_id_of
 from ads.services.events import record_status_events
+from ads.sql.campaigns import State, write_states
 from ads.sql.history import insert_status_changes
 from ads.sql.locks import lock_brands
 
@@ -92,27 +94,34 @@ class CampaignService:
         now: datetime | None = None,
         by: AbstractBaseUser | None = None,
     ) -> SyncResult:
-        """Bring `is_active` of every campaign in `campaigns` in line with the rules.
+        """Bring `is_active` of every campaign in `campaigns` in line with the rules, and store
+        when the clock alone next changes it (`next_check_at`, `ads.rules.transitions`).
 
-        Set-based: one lock, one read, at most two updates and one insert of history, whatever
-        the number of campaigns, plus the outbox's events of the changes (`ads.services.events`:
-        one statement on PostgreSQL, whatever the number of changes). Repeating it changes
-        nothing, so a task may run twice. The history names `by` (or the operator of the
-        enclosing `one_evaluation`) when the cause is an operator's; a sweep's changes name
-        nobody.
+        Set-based: one lock, one read, at most one update (the rows whose state or next check
+        changed) and one insert of history, whatever the number of campaigns, plus the
+        outbox's events of the changes (`ads.services.events`: one statement on PostgreSQL,
+        whatever the number of changes). Repeating it changes nothing, so a task may run
+        twice. The history names `by` (or the operator of the enclosing `one_evaluation`) when
+        the cause is an operator's; a sweep's changes name nobody.
         """
         changed_by_id = _operator_id(cause, by=by)
         result = SyncResult()
         history = []
+        states: list[State] = []
         brand_of: dict[int, int] = {}
         with transaction.atomic():
             lock_brands(Brand.objects.filter(pk__in=campaigns.values("brand_id")))
             # Read after the locks: a decision made with an earlier clock could undo a change
             # committed while this waited (a spend that rolled the brand into a new day).
             now = now or timezone.now()
+            next_check = next_changes(now=now)
             for facts in campaign_facts(campaigns):
                 found = reasons.blocking_reasons(facts, now=now)
                 should_be_active = not found
+                check = next_check(facts)
+                if should_be_active == facts.is_active and not _recheck(facts, check, now=now):
+                    continue
+                states.append((facts.pk, should_be_active, check, now))
                 if should_be_active == facts.is_active:
                     continue
                 (result.activated if should_be_active else result.paused).append(facts.pk)
@@ -127,37 +136,70 @@ class CampaignService:
                         changed_by_id=changed_by_id,
                     )
                 )
-            if result.activated:
-                Campaign.objects.filter(pk__in=result.activated).update(is_active=True)
-            if result.paused:
-                Campaign.objects.filter(pk__in=result.paused).update(is_active=False)
+            write_states(states)
             insert_status_changes(history)
             record_status_events(history, brand_of=brand_of)
         return result
 
     @classmethod
     def sync_all(cls, cause: str, *, now: datetime | None = None) -> SyncResult:
-        """Every campaign in line with the rules: a sweep (see `sweep`)."""
+        """Every campaign in line with the rules: the full sweep (see `sweep`)."""
         return cls.sweep(cause, now=now)
 
     @classmethod
     def sweep(cls, cause: str, *, now: datetime | None = None) -> SyncResult:
-        """Bring every campaign in line, locking only what changes, a batch at a time.
+        """Bring every campaign in line, locking only what changes, a batch at a time: the
+        safety net, which repairs anything written around the rules (`enforce_budgets`, hourly).
 
-        A read without locks finds the campaigns whose state differs from their verdict. Each
-        batch of those (the campaigns of at most `SWEEP_BRANDS` brands, at most `SWEEP_BATCH`
-        of them) is then judged again by `sync`, under its brands' locks and with a clock read
-        after them, and committed on its own (when not inside a caller's transaction). A
-        steady sweep therefore takes no lock at all and spends never wait for it; a change is
-        made only if it still holds once the locks are held.
+        A read of every campaign without locks finds those whose state differs from their
+        verdict, or whose stored next check differs from the one the clock gives. Each batch
+        of those is then judged again by `sync` (see `_switch`). A steady sweep therefore takes
+        no lock at all and spends never wait for it, but it reads every campaign: the minute's
+        sweep is `sweep_due`.
+        """
+        at = now or timezone.now()
+        next_check = next_changes(now=at)
+        due: dict[int, list[int]] = defaultdict(list)
+        for facts in campaign_facts(Campaign.objects.all()):
+            wrong = facts.is_active == bool(reasons.blocking_reasons(facts, now=at))
+            if wrong or _recheck(facts, next_check(facts), now=at):
+                due[facts.brand_id].append(facts.pk)
+        return cls._switch(due.values(), cause, now=now)
+
+    @classmethod
+    def sweep_due(cls, cause: str, *, now: datetime | None = None) -> SyncResult:
+        """Judge only the campaigns whose next check has come, or that were judged at a later
+        instant than `now` (a clock set back): `enforce_dayparting`, every minute, and the
+        reset after a roll-over. Two index ranges, so a run costs what changes, not what
+        exists.
+
+        Every write of a fact a verdict is drawn from re-evaluates its campaigns and stores
+        their next check, so between writes only the clock changes a verdict, and it does so
+        exactly at the stored instant. What is written around the rules (a queryset update) is
+        repaired by `sweep`, the safety net.
         """
         at = now or timezone.now()
         due: dict[int, list[int]] = defaultdict(list)
-        for facts in campaign_facts(Campaign.objects.all()):
-            if facts.is_active == bool(reasons.blocking_reasons(facts, now=at)):
-                due[facts.brand_id].append(facts.pk)
+        for pk, brand_id in (
+            Campaign.objects.filter(Q(next_check_at__lte=at) | Q(checked_at__gt=at))
+            .order_by()
+            .values_list("pk", "brand_id")
+            .iterator(chunk_size=5000)
+        ):
+            due[brand_id].append(pk)
+        return cls._switch(due.values(), cause, now=now)
+
+    @classmethod
+    def _switch(
+        cls, by_brand: Iterable[list[int]], cause: str, *, now: datetime | None
+    ) -> SyncResult:
+        """`sync` the campaigns a sweep found, a batch at a time: the campaigns of at most
+        `SWEEP_BRANDS` brands (at most `SWEEP_BATCH` of them), each batch judged again under
+        its brands' locks, with a clock read after them, and committed on its own (when not
+        inside a caller's transaction). A change is made only if it still holds once the locks
+        are held."""
         result = SyncResult()
-        for batch in _batches(due.values()):
+        for batch in _batches(by_brand):
             changed = cls.sync(Campaign.objects.filter(pk__in=batch), cause, now=now)
             result.activated += changed.activated
             result.paused += changed.paused
@@ -263,6 +305,13 @@ def _operator_id(cause: str, *, by: AbstractBaseUser | None) -> int | None:
     if cause != Cause.OPERATOR:
         raise ValidationError({"by": f"Only an operator's change names a person, not {cause!r}."})
     return int(by.pk)
+
+
+def _recheck(facts: CampaignFacts, next_check: datetime | None, *, now: datetime) -> bool:
+    """Whether a campaign's stored check must be written again at `now`: its next check is not
+    the one the clock gives, or it was worked out at a later instant (a clock set back)."""
+    stored = facts.checked_at
+    return facts.next_check_at != next_check or stored is None or stored > now
 
 
 def _batches(by_brand: Iterable[list[int]]) -> Iterator[list[int]]:

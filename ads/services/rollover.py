@@ -98,11 +98,13 @@ def refresh_brand(brand: Brand, *, cause: str = Cause.OPERATOR) -> None:
 def reset_daily_monthly_spends(*, now: datetime | None = None) -> ResetResult:
     """Start the new day's (month's) totals of every brand whose local day has turned.
 
-    Then bring every campaign in line (`CampaignService.sweep`), which reactivates those whose
-    constraints have all cleared, whether this run or a spend after midnight rolled their brand
-    over. Only the brands that roll are locked, and only while they roll: a steady run takes no
-    lock, so spends never wait for it. A fixed number of queries; idempotent; after any downtime
-    one run catches up.
+    The rolled brands' campaigns are marked due in the same transaction (their budgets and
+    daily caps were just recounted), so the sweep of the due campaigns that follows
+    (`CampaignService.sweep_due`) reactivates those whose constraints have all cleared, and a
+    crash between the two leaves them due for the minute's sweep. A spend after midnight rolls
+    its brand and re-evaluates its campaigns itself. Only the brands that roll are locked, and
+    only while they roll: a steady run takes no lock, so spends never wait for it. A fixed
+    number of queries; idempotent; after any downtime one run catches up.
     """
     behind = _brands_behind(now or timezone.now())
     with transaction.atomic():
@@ -116,7 +118,10 @@ def reset_daily_monthly_spends(*, now: datetime | None = None) -> ResetResult:
             stale |= Q(timezone=name, spend_day__lt=period.day)
         rules = [(Q(timezone=name), period) for name, period in periods.items()]
         changed = recount(Brand.objects.filter(stale, pk__in=behind), rules=rules)
-    campaigns = CampaignService.sweep(Cause.RESET, now=now)
+        if changed:
+            brand_ids = [after.pk for _, after in changed]
+            Campaign.objects.filter(brand_id__in=brand_ids).update(next_check_at=at)
+    campaigns = CampaignService.sweep_due(Cause.RESET, now=now)
     rolled = [
         RolledBrand(
             name=after.name,

@@ -81,9 +81,11 @@ def build_portfolio(campaigns: int, start: int = 0) -> None:
 
 
 def drift() -> None:
-    """Every campaign the opposite of what the rules say (as after writes that bypassed them)."""
+    """Every campaign the opposite of what the rules say (as after writes that bypassed them),
+    and due, so the minute's sweep of the due campaigns judges them all too."""
     Campaign.objects.filter(brand__daily_budget=0).update(is_active=True)
     Campaign.objects.exclude(brand__daily_budget=0).update(is_active=False)
+    Campaign.objects.update(next_check_at=datetime.now(UTC))
     Brand.objects.update(spend_day=date(2000, 1, 1), spend_month=date(2000, 1, 1))
 
 

@@ -1,0 +1,127 @@
+"""When the clock alone next changes whether a campaign serves: the instant a sweep must look.
+
+Of a verdict's reasons only two are lifted or imposed by the clock on facts as stored: a flight
+starts or ends at a local midnight of the brand's zone, and a dayparting window opens or
+closes at a wall-clock time of its zone. The others change only when a fact is written (a
+switch, a budget, a cap, a total, a roll into a new local day), and every such write
+re-evaluates its campaigns in its own transaction, which stores the campaign's next change
+again.
+
+The walk: every instant at which the local date or time the verdict reads can reach a
+boundary, in time order, from now to 8 days past now and past each flight boundary (a week of
+windows and a day to spare): each window's start and end on every local date, both readings
+of a repeated wall time, and each change of a zone's UTC offset (where the clock jumps over a
+boundary, or back across one). The first at which the verdict's answer (serves or not) differs
+from the answer now is the next change. The verdict is `blocking_reasons` itself, so the
+stored instant can never disagree with what a sweep decides there, DST included. None: the
+clock alone never changes it (no window, no flight boundary ahead, or blocked by a fact only a
+write lifts).
+"""
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from ads.periods import local_midnight, zone
+from ads.rules.reasons import CampaignFacts, Window, blocking_reasons
+from ads.rules.resumes import HORIZON
+
+# Offsets change at most a few times a year: sampled this often, a change is never missed.
+_SAMPLE = timedelta(hours=6)
+
+# What the verdict of a campaign depends on besides the clock: campaigns that share it share
+# their next change, so a sweep works it out once per distinct key, not once per campaign.
+ClockKey = tuple[bool, bool, bool, bool, bool, tuple[Window, ...], object]
+
+
+def clock_key(facts: CampaignFacts) -> ClockKey:
+    return (
+        facts.is_enabled,
+        facts.daily_exceeded,
+        facts.monthly_exceeded,
+        facts.daily_cap_reached,
+        facts.total_cap_reached,
+        facts.windows,
+        facts.flight,
+    )
+
+
+def next_change(facts: CampaignFacts, *, now: datetime) -> datetime | None:
+    """The first instant after `now` at which the campaign's verdict flips (UTC), or None."""
+    serves = not blocking_reasons(facts, now=now)
+    for instant in boundaries(facts, now=now):
+        if (not blocking_reasons(facts, now=instant)) != serves:
+            return instant
+    return None
+
+
+def boundaries(facts: CampaignFacts, *, now: datetime) -> list[datetime]:
+    """Every instant after `now` at which a window or the flight may begin or end, in order."""
+    bases = {now}
+    zones = {window.timezone for window in facts.windows}
+    flight = facts.flight
+    if flight is not None:
+        tz = zone(flight.timezone)
+        zones.add(flight.timezone)
+        if flight.start is not None:
+            bases.add(local_midnight(flight.start, tz))
+        if flight.end is not None:
+            bases.add(local_midnight(flight.end + timedelta(days=1), tz))
+    bases = {base for base in bases if base >= now}
+    instants = set(bases)
+    for base in bases:
+        for window in facts.windows:
+            instants.update(_window_instants(window, start=base, end=base + HORIZON))
+        for name in zones:
+            instants.update(_offset_changes(zone(name), start=base, end=base + HORIZON))
+    return sorted(instant for instant in instants if instant > now)
+
+
+def _window_instants(window: Window, *, start: datetime, end: datetime) -> Iterator[datetime]:
+    """The window's start and end wall times on every local date from `start` to `end`, each
+    in both readings (a repeated time comes twice; a skipped one falls either side of the
+    jump). A superset of its openings and closings: the verdict sorts them out."""
+    tz = zone(window.timezone)
+    first = start.astimezone(tz).date() - timedelta(days=1)
+    for offset in range((end.astimezone(tz).date() - first).days + 1):
+        day = first + timedelta(days=offset)
+        for moment in (window.start, window.end):
+            yield from _readings(day, moment, tz)
+
+
+def _readings(day: date, moment: time, tz: ZoneInfo) -> Iterator[datetime]:
+    for fold in (0, 1):
+        yield datetime.combine(day, moment.replace(fold=fold), tzinfo=tz).astimezone(UTC)
+
+
+def _offset_changes(tz: ZoneInfo, *, start: datetime, end: datetime) -> Iterator[datetime]:
+    """The instants in [start, end] at which `tz` changes its UTC offset (to the second, as
+    the time zone database gives them)."""
+    here = start
+    while here < end:
+        there = min(here + _SAMPLE, end)
+        before = here.astimezone(tz).utcoffset()
+        if there.astimezone(tz).utcoffset() != before:
+            low, high = int(here.timestamp()), int(there.timestamp()) + 1
+            while high - low > 1:
+                middle = (low + high) // 2
+                if datetime.fromtimestamp(middle, tz).utcoffset() == before:
+                    low = middle
+                else:
+                    high = middle
+            yield datetime.fromtimestamp(high, UTC)
+        here = there
+
+
+def next_changes(*, now: datetime) -> Callable[[CampaignFacts], datetime | None]:
+    """`next_change` at `now` for many campaigns, worked out once per distinct `clock_key`: a
+    sweep's campaigns share a few schedules and flights, not one each."""
+    known: dict[ClockKey, datetime | None] = {}
+
+    def of(facts: CampaignFacts) -> datetime | None:
+        key = clock_key(facts)
+        if key not in known:
+            known[key] = next_change(facts, now=now)
+        return known[key]
+
+    return of
