@@ -17,7 +17,7 @@ from ads.periods import local_period, zone
 from ads.selectors.ledger import campaign_day_sum
 from ads.services.entries import new_entry
 from ads.services.rollup import roll_up
-from ads.sql.ledger import known_spends
+from ads.sql.ledger import insert_entries, known_spends
 from ads.sql.locks import lock_brand_of
 
 Kind = SpendLog.Kind
@@ -68,7 +68,7 @@ def record_adjustment(
                     f"({day_sum}): no total may go below 0."
                 )
                 raise ValidationError({"amount": ValidationError(message, code="over_credit")})
-        SpendLog.objects.bulk_create([entry])
+        insert_entries([entry])
         roll_up([entry], brand_of={entry.campaign_id: brand})
     return entry
 

@@ -19,6 +19,7 @@ from ads.periods import LocalPeriod, local_midnight, local_period, zone
 from ads.selectors.ledger import campaign_day_sum
 from ads.services.entries import REASON_LENGTH, campaign_id_of, checked_text, new_entry
 from ads.services.rollup import roll_up
+from ads.sql.ledger import insert_entries
 from ads.sql.locks import lock_brand_of
 
 Kind = SpendLog.Kind
@@ -65,7 +66,7 @@ def record_reported_spend(
             timestamp=report_time(period),
             recorded_by=recorded_by,
         )
-        SpendLog.objects.bulk_create([entry])
+        insert_entries([entry])
         roll_up([entry], brand_of={campaign_id: brand})
     return entry
 

@@ -22,7 +22,7 @@ from ads.services.alerts import SpendChange, raise_threshold_alerts
 from ads.services.campaigns import CampaignService, SyncResult
 from ads.services.entries import entry_error
 from ads.services.rollover import recount
-from ads.sql.ledger import add_to_campaign_totals, write_totals
+from ads.sql.ledger import CampaignTotals, write_roll_up
 from ads.sql.locks import lock_brand_of
 from ads.validators import largest_total
 
@@ -72,10 +72,13 @@ def roll_up(
             lowered.append(brand.pk)
         if brand.is_daily_budget_exceeded or brand.is_monthly_budget_exceeded:
             over.append(brand.pk)
-    write_totals(updated, fields=("current_daily_spend", "current_monthly_spend"))
-    capped = _add_to_campaigns(
-        spends, brand_of=brand_of, periods=periods, rolled=rolled, entries=entries
+    # The brands' totals and the campaigns' in one write (one statement on PostgreSQL).
+    after = write_roll_up(
+        updated,
+        fields=("current_daily_spend", "current_monthly_spend"),
+        added=_campaign_additions(spends, brand_of=brand_of, periods=periods, rolled=rolled),
     )
+    capped = _at_cap(after, spends=spends, entries=entries)
     if rolled:
         zones = {brand.timezone for brand in rolled}
         recounted = recount(
@@ -95,32 +98,36 @@ def roll_up(
     return CampaignService.sync(campaigns, Cause.SPEND, now=now)
 
 
-def _add_to_campaigns(
+def _campaign_additions(
     spends: Sequence[SpendLog],
     *,
     brand_of: Mapping[int, Brand],
     periods: Mapping[str, LocalPeriod],
     rolled: Sequence[Brand],
-    entries: Sequence[SpendLog] | None,
-) -> list[int]:
-    """Add `spends` to their campaigns' own totals; return the serving ones now at a cap.
+) -> list[tuple[int, Decimal, Decimal]]:
+    """What `spends` add to their campaigns' own totals: (campaign id, to today, to all time).
 
     Today's total counts the spends of the brand's current local day; a brand that rolls over
     is recounted from the ledger instead (`recount`), so only its all-time totals are added
-    here. One UPDATE for the whole call, on campaign rows the caller holds locked.
+    here. In campaign pk order, the order every writer locks them in.
     """
     today: dict[int, Decimal] = defaultdict(lambda: ZERO)
     total: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    last: dict[int, SpendLog] = {}
     for spend in spends:
         brand = brand_of[spend.campaign_id]
         total[spend.campaign_id] += spend.amount
-        last[spend.campaign_id] = spend
         if brand not in rolled and periods[brand.timezone].contains_day(spend.timestamp):
             today[spend.campaign_id] += spend.amount
-    if not total:
-        return []
-    after = add_to_campaign_totals(sorted((pk, today[pk], total[pk]) for pk in total))
+    return sorted((pk, today[pk], total[pk]) for pk in total)
+
+
+def _at_cap(
+    after: Sequence[CampaignTotals],
+    *,
+    spends: Sequence[SpendLog],
+    entries: Sequence[SpendLog] | None,
+) -> list[int]:
+    """The serving campaigns now at a cap; a total past what the database holds is refused."""
     limit = largest_total()
     for campaign in after:
         if campaign.total_spend > limit:
@@ -129,9 +136,9 @@ def _add_to_campaigns(
                 f"past {limit}, the largest total the database holds."
             )
             error = ValidationError({"amount": ValidationError(message, code="total_too_large")})
-            spend = last[campaign.pk]
             if entries is None:
                 raise error
+            spend = [s for s in spends if s.campaign_id == campaign.pk][-1]
             raise entry_error(next(i for i, e in enumerate(entries) if e is spend), error)
     return [
         campaign.pk

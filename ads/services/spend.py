@@ -17,7 +17,7 @@ from ads.money import AmountInput
 from ads.services.campaigns import SyncResult
 from ads.services.entries import SpendEntryInput, entry_error, entry_spends, new_spend
 from ads.services.rollup import roll_up
-from ads.sql.ledger import known_spends
+from ads.sql.ledger import insert_entries, insert_entry_unless_known, known_spends
 from ads.sql.locks import lock_brand_of, lock_brands_of
 
 
@@ -60,12 +60,9 @@ def record_spend(
     )
     with transaction.atomic():
         brand = lock_brand_of(spend.campaign_id)
-        if spend.external_id is not None:
-            existing = known_spends([spend]).get((spend.campaign_id, spend.external_id))
-            if existing is not None:
-                return existing
-        # bulk_create sends no post_save: the roll-up is called here, with the locked brand.
-        SpendLog.objects.bulk_create([spend])
+        if not insert_entry_unless_known(spend):
+            return known_spends([spend])[(spend.campaign_id, str(spend.external_id))]
+        # The insert sends no post_save: the roll-up is called here, with the locked brand.
         roll_up([spend], brand_of={spend.campaign_id: brand})
     return spend
 
@@ -99,7 +96,7 @@ def record_spend_batch(entries: Iterable[SpendEntryInput]) -> SpendBatch:
             if row is spend:
                 created.append(spend)
             rows.append(row)
-        SpendLog.objects.bulk_create(created)
+        insert_entries(created)
         campaigns = roll_up(created, brand_of=brand_of, entries=spends)
     brand_ids = sorted({brand_of[spend.campaign_id].pk for spend in created})
     return SpendBatch(rows, created, brand_ids, campaigns)

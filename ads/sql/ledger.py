@@ -1,4 +1,5 @@
-"""Statements over many rows at once that the ORM would build slowly or not at all."""
+"""The ledger's writes and the totals' UPDATEs: statements the ORM would build slowly or not
+at all, on the path every spend takes."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -7,8 +8,88 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import F, QuerySet
+from django.utils import timezone
 
 from ads.models import Brand, Campaign, SpendLog
+
+# The ledger columns an insert writes, and their PostgreSQL types, in the order of the arrays.
+_ENTRY_COLUMNS = (
+    ("campaign_id", "bigint"),
+    ("kind", "varchar"),
+    ("amount", "numeric"),
+    ("timestamp", "timestamptz"),
+    ("description", "varchar"),
+    ("external_id", "varchar"),
+    ("reason", "varchar"),
+    ("recorded_by", "varchar"),
+    ("recorded_at", "timestamptz"),
+)
+
+
+def insert_entries(entries: Sequence[SpendLog]) -> None:
+    """Insert new ledger rows (checked, unsaved) and give each its id: one statement.
+
+    Like `bulk_create`, no post_save is sent: the caller rolls the rows up itself. On
+    PostgreSQL the rows go in as one array per column through `unnest`, which costs the
+    database less to parse than a VALUES list and Python far less to build than `bulk_create`'s
+    nine prepared values per row (a third of a batch's time); ids come back in input order, as
+    `bulk_create` relies on too. SQLite, which has no arrays, takes `bulk_create`.
+    """
+    if not entries:
+        return
+    if connection.vendor != "postgresql":
+        SpendLog.objects.bulk_create(entries)
+        return
+    ids = _insert(entries, sql=_insert_sql())
+    _saved(entries, ids)
+
+
+def insert_entry_unless_known(entry: SpendLog) -> bool:
+    """Insert one new ledger row unless its (campaign, external_id) is on record: whether it was.
+
+    The caller holds the campaign's row lock (`lock_brand_of`), so no other writer can record
+    the same pair in between. On PostgreSQL the check is the insert itself (`ON CONFLICT DO
+    NOTHING` on the unique index), one statement instead of a lookup and an insert; SQLite
+    looks up first.
+    """
+    if connection.vendor != "postgresql":
+        if entry.external_id is not None and known_spends([entry]):
+            return False
+        insert_entries([entry])
+        return True
+    ids = _insert([entry], sql=_insert_sql(on_conflict=" ON CONFLICT DO NOTHING"))
+    if ids:
+        _saved([entry], ids)
+    return bool(ids)
+
+
+def _insert_sql(*, on_conflict: str = "") -> str:
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(column) for column, _ in _ENTRY_COLUMNS)
+    arrays = ", ".join(f"%s::{kind}[]" for _, kind in _ENTRY_COLUMNS)
+    return (
+        f"INSERT INTO {quote(SpendLog._meta.db_table)} ({columns})"  # noqa: S608 - placeholders only
+        f" SELECT * FROM unnest({arrays}){on_conflict} RETURNING {quote('id')}"
+    )
+
+
+def _insert(entries: Sequence[SpendLog], *, sql: str) -> list[int]:
+    """Run an insert of `entries` (`_insert_sql`); the ids of the rows it inserted, in order."""
+    now = timezone.now()
+    for entry in entries:
+        entry.recorded_at = now  # auto_now_add, as save() would set it
+    params = [[getattr(entry, column) for entry in entries] for column, _ in _ENTRY_COLUMNS]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _saved(entries: Sequence[SpendLog], ids: Sequence[int]) -> None:
+    """Mark `entries` as the stored rows `ids` (as `bulk_create` marks what it inserted)."""
+    for entry, pk in zip(entries, ids, strict=True):
+        entry.pk = pk
+        entry._state.adding = False
+        entry._state.db = connection.alias
 
 
 def known_spends(spends: list[SpendLog]) -> dict[tuple[int, str], SpendLog]:
@@ -43,9 +124,18 @@ def write_totals(brands: Sequence[Brand] | Sequence[Campaign], *, fields: Sequen
     one by one for every row (minutes for 10,000 brands) and whose expression objects cost
     more to build than a whole batch of spends.
     """
-    if not brands:
-        return
-    model = type(brands[0])
+    with connection.cursor() as cursor:
+        for sql, params in _totals_statements(brands, fields=fields):
+            cursor.execute(sql, params)
+
+
+def _totals_statements(
+    rows: Sequence[Brand] | Sequence[Campaign], *, fields: Sequence[str]
+) -> list[tuple[str, list[Any]]]:
+    """`write_totals`' UPDATEs: one on PostgreSQL, as many as SQLite's parameter limit needs."""
+    if not rows:
+        return []
+    model = type(rows[0])
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     columns = [column for column in model._meta.concrete_fields if column.name in fields]
@@ -54,9 +144,10 @@ def write_totals(brands: Sequence[Brand] | Sequence[Campaign], *, fields: Sequen
         for number, column in enumerate(columns, start=2)
     )
     row = "(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"
-    size = max(connection.ops.bulk_batch_size(["id", *fields], brands), 1)
-    for start in range(0, len(brands), size):
-        chunk = brands[start : start + size]
+    size = max(connection.ops.bulk_batch_size(["id", *fields], rows), 1)
+    statements = []
+    for start in range(0, len(rows), size):
+        chunk = rows[start : start + size]
         sql = (
             f"UPDATE {table} SET {assignments} FROM (VALUES {', '.join([row] * len(chunk))})"  # noqa: S608 - placeholders only
             f" AS totals WHERE {table}.{quote('id')} = totals.column1"
@@ -72,13 +163,13 @@ def write_totals(brands: Sequence[Brand] | Sequence[Campaign], *, fields: Sequen
                 ),
             )
         ]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+        statements.append((sql, params))
+    return statements
 
 
 @dataclass(frozen=True)
 class CampaignTotals:
-    """A campaign's totals after `add_to_campaign_totals`, with the caps they are held to."""
+    """A campaign's totals after `write_roll_up`, with the caps they are held to."""
 
     pk: int
     is_active: bool
@@ -91,21 +182,64 @@ class CampaignTotals:
 _RETURNED = ("id", "is_active", "current_daily_spend", "total_spend", "daily_cap", "total_cap")
 
 
-def add_to_campaign_totals(added: Sequence[tuple[int, Decimal, Decimal]]) -> list[CampaignTotals]:
-    """Add (campaign id, to today, to all time) to the campaigns' totals: one UPDATE.
+def write_roll_up(
+    brands: Sequence[Brand],
+    *,
+    fields: Sequence[str],
+    added: Sequence[tuple[int, Decimal, Decimal]],
+) -> list[CampaignTotals]:
+    """The roll-up's writes: `fields` of `brands` (`write_totals`), and (campaign id, to today,
+    to all time) added to the campaigns' totals; the campaigns' totals after it.
 
-    The caller holds the campaign rows locked (`lock_brands_of`), so adding in the database
-    loses nothing, and RETURNING gives the new totals and the caps without another read. Each
-    sum is rounded to the cent: on SQLite a column is a binary double, and the rounded sum is
-    the double nearest the exact cents, as an absolute write of a Decimal would store.
+    On PostgreSQL both go in one statement (the brands' UPDATE as a data-modifying WITH), so a
+    spend pays one round trip for all its totals. The caller holds the brand and campaign rows
+    locked (`lock_brands_of`), so adding in the database loses nothing, and RETURNING gives the
+    new totals and the caps without another read. Each campaign sum is rounded to the cent: on
+    SQLite a column is a binary double, and the rounded sum is the double nearest the exact
+    cents, as an absolute write of a Decimal would store.
     """
+    brand_statements = _totals_statements(brands, fields=fields)
+    campaign_statements = _addition_statements(added)
+    if (
+        connection.vendor == "postgresql"
+        and len(brand_statements) == 1
+        and len(campaign_statements) == 1
+    ):
+        (brand_sql, brand_params), (campaign_sql, campaign_params) = (
+            brand_statements[0],
+            campaign_statements[0],
+        )
+        brand_statements = []
+        campaign_statements = [
+            (f"WITH brand_totals AS ({brand_sql}) {campaign_sql}", brand_params + campaign_params)
+        ]
+    fields_of = {f.attname: f for f in Campaign._meta.concrete_fields if f.attname in _RETURNED}
+    results = []
+    with connection.cursor() as cursor:
+        for sql, params in brand_statements:
+            cursor.execute(sql, params)
+        for sql, params in campaign_statements:
+            cursor.execute(sql, params)
+            for row in cursor.fetchall():
+                values = [
+                    fields_of[name].to_python(value)
+                    for name, value in zip(_RETURNED, row, strict=True)
+                ]
+                results.append(CampaignTotals(*values))
+    return results
+
+
+def _addition_statements(
+    added: Sequence[tuple[int, Decimal, Decimal]],
+) -> list[tuple[str, list[Any]]]:
+    """`write_roll_up`'s additions to campaign totals: one UPDATE … RETURNING per chunk."""
     quote = connection.ops.quote_name
     table = quote(Campaign._meta.db_table)
     fields = {f.attname: f for f in Campaign._meta.concrete_fields if f.attname in _RETURNED}
     daily, total = quote(fields["current_daily_spend"].column), quote(fields["total_spend"].column)
     returned = ", ".join(f"{table}.{quote(fields[name].column)}" for name in _RETURNED)
-    results = []
     size = max(connection.ops.bulk_batch_size(["id", "daily", "total"], list(added)), 1)
+    statements = []
     for start in range(0, len(added), size):
         chunk = added[start : start + size]
         sql = (
@@ -114,15 +248,8 @@ def add_to_campaign_totals(added: Sequence[tuple[int, Decimal, Decimal]]) -> lis
             f" FROM (VALUES {', '.join(['(%s, %s, %s)'] * len(chunk))}) AS added"
             f" WHERE {table}.{quote('id')} = added.column1 RETURNING {returned}"
         )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [value for row in chunk for value in row])
-            rows = cursor.fetchall()
-        for row in rows:
-            values = [
-                fields[name].to_python(value) for name, value in zip(_RETURNED, row, strict=True)
-            ]
-            results.append(CampaignTotals(*values))
-    return results
+        statements.append((sql, [value for row in chunk for value in row]))
+    return statements
 
 
 def write_campaign_days(recounted: "QuerySet[Any]") -> None:

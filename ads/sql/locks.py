@@ -5,13 +5,14 @@ there, so the row-lock clauses are left out and the advisory lock is nothing at 
 """
 
 import enum
-from collections.abc import Iterable, Iterator
+import functools
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection
-from django.db.models import Field, QuerySet
+from django.db.models import QuerySet
 
 from ads.models import Brand, Campaign
 
@@ -64,11 +65,14 @@ def lock_brands_of(campaign_ids: Iterable[int]) -> dict[int, Brand]:
     wanted = set(campaign_ids)
     brand_of: dict[int, Brand] = {}
     brands: dict[int, Brand] = {}
+    converters = _brand_converters(connection.vendor)
     for _attempt in range(2):
         for campaign_id, *row in _locked_rows(sorted(wanted - brand_of.keys())):
-            values = [_from_db(f, value) for f, value in zip(_ROLL_UP_COLUMNS, row, strict=True)]
             brand = brands.get(int(row[0]))
             if brand is None:
+                values = [
+                    _from_db(value, *steps) for steps, value in zip(converters, row, strict=True)
+                ]
                 brand = Brand.from_db(connection.alias, _ROLL_UP_FIELDS, values)
                 brands[brand.pk] = brand
             brand_of[campaign_id] = brand
@@ -81,35 +85,51 @@ def _locked_rows(campaign_ids: list[int]) -> list[tuple[Any, ...]]:
     """(campaign id, *the roll-up's brand columns) per campaign, rows locked in brand order."""
     if not campaign_ids:
         return []
+    sql = _locked_rows_sql(connection.vendor, len(campaign_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, campaign_ids)
+        return list(cursor.fetchall())
+
+
+@functools.lru_cache(maxsize=64)
+def _locked_rows_sql(vendor: str, count: int) -> str:
+    """`_locked_rows`' statement for `count` campaigns, built once per size: a spend's Python
+    is a large part of its cost, and the text is the same every time."""
     quote = connection.ops.quote_name
     brand_table = quote(Brand._meta.db_table)
     campaign_table = quote(Campaign._meta.db_table)
     columns = ", ".join(f"{brand_table}.{quote(f.column)}" for f in _ROLL_UP_COLUMNS)
     # SQLite has no row locks (a writer holds the whole database): nothing to add there.
-    lock = (
-        f" FOR NO KEY UPDATE OF {brand_table}, {campaign_table}"
-        if connection.features.has_select_for_update
-        else ""
-    )
-    placeholders = ", ".join(["%s"] * len(campaign_ids))
-    sql = (
+    lock = f" FOR NO KEY UPDATE OF {brand_table}, {campaign_table}" if vendor != "sqlite" else ""
+    placeholders = ", ".join(["%s"] * count)
+    return (
         f"SELECT {campaign_table}.{quote('id')}, {columns}"  # noqa: S608 - placeholders only
         f" FROM {brand_table} JOIN {campaign_table}"
         f" ON {campaign_table}.{quote('brand_id')} = {brand_table}.{quote('id')}"
         f" WHERE {campaign_table}.{quote('id')} IN ({placeholders})"
         f" ORDER BY {brand_table}.{quote('id')}, {campaign_table}.{quote('id')}{lock}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, campaign_ids)
-        return list(cursor.fetchall())
 
 
-def _from_db(field: "Field[Any, Any]", value: object) -> object:
-    """A raw column value as the ORM would give it (its backend and field converters)."""
-    column = field.get_col(field.model._meta.db_table)
-    converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-    for converter in converters:
-        value = converter(value, column, connection)
+_Converter = Callable[[Any, Any, Any], Any]
+
+
+@functools.cache
+def _brand_converters(vendor: str) -> list[tuple[Any, list[_Converter]]]:
+    """Per roll-up column: (the column, its backend's and field's converters), looked up once
+    per backend rather than once per value."""
+    converters = []
+    for field in _ROLL_UP_COLUMNS:
+        column = field.get_col(field.model._meta.db_table)
+        steps = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        converters.append((column, steps))
+    return converters
+
+
+def _from_db(value: object, column: object, steps: list[_Converter]) -> object:
+    """A raw column value as the ORM would give it."""
+    for step in steps:
+        value = step(value, column, connection)
     return value
 
 
