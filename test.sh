@@ -116,6 +116,7 @@ banner "pytest $*"
 SQLITE_TESTS=(
     ads/tests/kernel/test_money.py
     ads/tests/sql/test_money_sums.py
+    ads/tests/sql/test_ledger.py
     ads/tests/services/test_spend.py
     ads/tests/services/test_bulk_spend.py
     ads/tests/commands/test_import_spend.py

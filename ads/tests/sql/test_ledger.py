@@ -1,0 +1,134 @@
+"""The ledger's hand-written writes: rows and ids as the ORM would store them, and what a spend
+sends to the database.
+
+A spend's cost is mostly round trips and Python (docs/BENCHMARKS.md), so the statements it sends
+are held here: a regression that adds one fails a test, not only a benchmark.
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+
+from ads.models import Brand, Campaign, SpendLog
+from ads.services import BudgetService, SpendEntry
+from ads.services.entries import new_spend
+from ads.sql.ledger import insert_entries, insert_entry_unless_known, known_spends
+from ads.tests.builders import make_brand, make_campaign, utc
+
+NOW = utc("2026-03-18T12:00:00")
+
+
+def statements(queries: CaptureQueriesContext) -> list[str]:
+    """The statements sent, without the test transaction's savepoints."""
+    return [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+
+
+@time_machine.travel(NOW, tick=False)
+class InsertEntriesTests(TestCase):
+    def setUp(self) -> None:
+        brand = make_brand("Acme")
+        self.first, self.second = make_campaign(brand, "One"), make_campaign(brand, "Two")
+
+    def test_each_row_gets_the_id_it_was_stored_under_in_input_order(self) -> None:
+        entries = [
+            new_spend(self.first, "1.25", "a", external_id="x-1"),
+            new_spend(self.second, "2.50", "b"),
+            new_spend(self.first, "3.75", "c", timestamp=NOW - timedelta(hours=1)),
+        ]
+
+        insert_entries(entries)
+
+        for entry in entries:
+            stored = SpendLog.objects.get(pk=entry.pk)
+            self.assertEqual(
+                (stored.campaign_id, stored.amount, stored.description, stored.timestamp),
+                (entry.campaign_id, entry.amount, entry.description, entry.timestamp),
+            )
+            self.assertEqual(stored.external_id, entry.external_id)
+            self.assertEqual(stored.recorded_at, NOW)
+            self.assertFalse(entry._state.adding)
+        self.assertEqual(SpendLog.objects.count(), 3)
+
+    def test_a_known_pair_is_not_inserted_again(self) -> None:
+        insert_entries([new_spend(self.first, "1.00", external_id="x-1")])
+
+        again = new_spend(self.first, "9.00", external_id="x-1")
+        self.assertFalse(insert_entry_unless_known(again))
+        self.assertIsNone(again.pk)
+        self.assertEqual(SpendLog.objects.get().amount, Decimal("1.00"))
+
+        other_campaign = new_spend(self.second, "2.00", external_id="x-1")
+        self.assertTrue(insert_entry_unless_known(other_campaign))
+        no_id = new_spend(self.first, "3.00")
+        self.assertTrue(insert_entry_unless_known(no_id))
+        self.assertEqual(SpendLog.objects.count(), 3)
+
+    def test_known_spends_finds_each_pair_on_record_and_no_other(self) -> None:
+        recorded = [new_spend(self.first, "1.00", external_id=f"x-{n}") for n in range(3)]
+        insert_entries(recorded)
+        asked = [
+            new_spend(self.first, "1.00", external_id="x-1"),
+            new_spend(self.second, "1.00", external_id="x-1"),
+            new_spend(self.first, "1.00", external_id="x-9"),
+            new_spend(self.first, "1.00"),
+        ]
+
+        found = known_spends(asked)
+
+        self.assertEqual(list(found), [(self.first.pk, "x-1")])
+        self.assertEqual(found[(self.first.pk, "x-1")].pk, recorded[1].pk)
+
+
+@pytest.mark.postgresql(reason="the statements counted are PostgreSQL's (SQLite takes more)")
+@time_machine.travel(NOW, tick=False)
+class SpendStatementTests(TestCase):
+    def setUp(self) -> None:
+        self.brand = make_brand("Acme", daily="100.00")
+        self.campaigns = [make_campaign(self.brand, f"C{n}") for n in range(3)]
+
+    def test_a_spend_sends_its_lock_its_insert_and_one_write_of_every_total(self) -> None:
+        with CaptureQueriesContext(connection) as queries:
+            BudgetService.record_spend(self.campaigns[0], "1.00", external_id="e-1")
+
+        sent = statements(queries)
+        self.assertEqual(len(sent), 3, sent)
+        self.assertIn("FOR NO KEY UPDATE", sent[0])
+        self.assertIn("ON CONFLICT DO NOTHING", sent[1])
+        self.assertTrue(sent[2].startswith("WITH brand_totals AS (UPDATE"), sent[2])
+        brand = Brand.objects.get()
+        campaign = Campaign.objects.get(pk=self.campaigns[0].pk)
+        self.assertEqual(brand.current_daily_spend, Decimal("1.00"))
+        self.assertEqual(campaign.current_daily_spend, Decimal("1.00"))
+        self.assertEqual(campaign.total_spend, Decimal("1.00"))
+
+    def test_a_known_external_id_adds_only_the_read_of_the_row_on_record(self) -> None:
+        first = BudgetService.record_spend(self.campaigns[0], "1.00", external_id="e-1")
+
+        with CaptureQueriesContext(connection) as queries:
+            again = BudgetService.record_spend(self.campaigns[0], "1.00", external_id="e-1")
+
+        self.assertEqual(again.pk, first.pk)
+        self.assertEqual(len(statements(queries)), 3)  # the lock, the insert, the read
+        self.assertEqual(Brand.objects.get().current_daily_spend, Decimal("1.00"))
+
+    def test_a_batch_sends_the_same_statements_for_3_and_300_entries(self) -> None:
+        def sent_for(size: int) -> list[str]:
+            entries = [
+                SpendEntry(self.campaigns[n % 3], "0.01", external_id=f"{size}-{n}")
+                for n in range(size)
+            ]
+            with CaptureQueriesContext(connection) as queries:
+                BudgetService.record_spends(entries)
+            return statements(queries)
+
+        small, large = sent_for(3), sent_for(300)
+
+        # The lock, the known ids, the insert, the totals.
+        self.assertEqual(len(small), 4, small)
+        self.assertEqual(len(large), 4, large)
+        self.assertEqual(Brand.objects.get().current_daily_spend, Decimal("3.03"))
