@@ -36,6 +36,8 @@ class Event(models.Model):
         CAMPAIGN_ACTIVATED = "campaign.activated"
         BUDGET_ALERT = "budget.alert"
 
+    # The CloudEvents id. On PostgreSQL `ads.sql.outbox.insert_events` has the database draw it
+    # (gen_random_uuid()); the default serves SQLite and the ORM.
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     type = models.CharField(max_length=40, choices=Type.choices)
     time = models.DateTimeField(default=timezone.now, db_index=True)

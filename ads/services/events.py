@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ads.models import BudgetAlert, CampaignStatusChange, Event
-from ads.sql.outbox import insert_events
+from ads.sql.outbox import NewEvent, insert_events
 
 logger = logging.getLogger(__name__)
 
@@ -28,13 +28,13 @@ Type = Event.Type
 
 def record_status_events(
     changes: Sequence[CampaignStatusChange], *, brand_of: Mapping[int, int]
-) -> list[Event]:
+) -> None:
     """Store `changes` (one sync's) as campaign.paused/activated events; `brand_of` maps each
     changed campaign to its brand, as the sync read it."""
     if not changes:
-        return []
+        return
     events = [
-        Event(
+        NewEvent(
             type=Type.CAMPAIGN_ACTIVATED if change.is_active else Type.CAMPAIGN_PAUSED,
             time=change.changed_at,
             campaign_id=change.campaign_id,
@@ -49,15 +49,16 @@ def record_status_events(
         )
         for change in changes
     ]
-    return _publish(events)
+    _publish(events)
 
 
-def record_alert_events(alerts: Iterable[BudgetAlert]) -> list[Event]:
+def record_alert_events(alerts: Iterable[BudgetAlert]) -> None:
     """Store each raised alert (saved, in the caller's transaction) as a budget.alert event."""
     events = [
-        Event(
+        NewEvent(
             type=Type.BUDGET_ALERT,
             time=alert.raised_at,
+            campaign_id=None,
             data={
                 "alert_id": alert.pk,
                 "brand_id": alert.brand_id,
@@ -72,14 +73,14 @@ def record_alert_events(alerts: Iterable[BudgetAlert]) -> list[Event]:
         )
         for alert in alerts
     ]
-    return _publish(events) if events else []
+    if events:
+        _publish(events)
 
 
-def _publish(events: list[Event]) -> list[Event]:
+def _publish(events: list[NewEvent]) -> None:
     """Insert `events` and their deliveries; ask for a sender once the transaction commits."""
     if insert_events(events, now=timezone.now()):
         transaction.on_commit(request_delivery)
-    return events
 
 
 def request_delivery() -> None:

@@ -1,6 +1,7 @@
 """The outbox: each status change stored as an event, with its deliveries, in the change's
 transaction; one statement per sync on PostgreSQL; the retry schedule; alerts as events."""
 
+import json
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -13,6 +14,7 @@ from ads.models import BudgetAlert, Campaign, Delivery, Event, WebhookEndpoint
 from ads.rules.webhooks import RETRY_FOR, retry_delay
 from ads.services import BudgetService, CampaignService, Cause
 from ads.services.events import record_alert_events
+from ads.services.webhooks import cloudevent_body
 from ads.tests.builders import make_brand, make_campaign
 
 
@@ -53,6 +55,26 @@ class StatusEventTests(TestCase):
             {everything.pk, pauses.pk},
         )
         self.assertEqual(set(event.deliveries.values_list("status", flat=True)), {"pending"})
+
+    def test_each_event_of_a_sync_has_its_own_uuid_and_its_own_deliveries(self) -> None:
+        everything = endpoint()
+        brand = make_brand()
+        Campaign.objects.bulk_create(
+            Campaign(brand=brand, name=f"C{i}", is_active=True) for i in range(3)
+        )
+        campaigns = Campaign.objects.filter(brand=brand)
+
+        CampaignService.set_enabled(campaigns, False)
+
+        events = list(Event.objects.filter(campaign_id__in=campaigns.values("pk")))
+        self.assertEqual(len({event.pk for event in events}), 3)
+        for event in events:
+            self.assertEqual(event.pk.version, 4)
+            self.assertEqual(json.loads(cloudevent_body(event))["id"], str(event.pk))
+            self.assertEqual(event.data["campaign_id"], event.campaign_id)
+            self.assertEqual(
+                list(event.deliveries.values_list("endpoint_id", flat=True)), [everything.pk]
+            )
 
     def test_a_change_rolled_back_leaves_no_event(self) -> None:
         campaign = make_campaign()
@@ -130,8 +152,9 @@ class AlertEventTests(TestCase):
             message="Acme reached 80% of its daily budget.",
         )
 
-        (event,) = record_alert_events([alert])
+        record_alert_events([alert])
 
+        event = Event.objects.get()
         self.assertEqual(event.type, "budget.alert")
         self.assertEqual(event.data["alert_id"], alert.pk)
         self.assertEqual(event.data["threshold"], 80)
