@@ -17,8 +17,8 @@ from ads.money import AmountInput
 from ads.services.campaigns import SyncResult
 from ads.services.entries import SpendEntryInput, entry_error, entry_spends, new_spend
 from ads.services.rollup import roll_up
-from ads.sql.ledger import insert_entries, insert_entry_unless_known, known_spends
-from ads.sql.locks import lock_brand_of, lock_brands_of
+from ads.sql.ledger import insert_entries, known_spends
+from ads.sql.locks import lock_brand_of_spend, lock_brands_of
 
 
 @dataclass
@@ -59,8 +59,8 @@ def record_spend(
         recorded_by=recorded_by,
     )
     with transaction.atomic():
-        brand = lock_brand_of(spend.campaign_id)
-        if not insert_entry_unless_known(spend):
+        brand, inserted = lock_brand_of_spend(spend)
+        if not inserted:
             return known_spends([spend])[(spend.campaign_id, str(spend.external_id))]
         # The insert sends no post_save: the roll-up is called here, with the locked brand.
         roll_up([spend], brand_of={spend.campaign_id: brand})

@@ -41,8 +41,9 @@ def insert_entries(entries: Sequence[SpendLog]) -> None:
     if connection.vendor != "postgresql":
         SpendLog.objects.bulk_create(entries)
         return
-    ids = _insert(entries, sql=_insert_sql())
-    _saved(entries, ids)
+    with connection.cursor() as cursor:
+        cursor.execute(*insert_statement(entries))
+        mark_saved(entries, [row[0] for row in cursor.fetchall()])
 
 
 def insert_entry_unless_known(entry: SpendLog) -> bool:
@@ -58,39 +59,48 @@ def insert_entry_unless_known(entry: SpendLog) -> bool:
             return False
         insert_entries([entry])
         return True
-    ids = _insert([entry], sql=_insert_sql(skip_known=True))
-    if ids:
-        _saved([entry], ids)
+    with connection.cursor() as cursor:
+        cursor.execute(*insert_statement([entry], skip_known=True))
+        ids = [row[0] for row in cursor.fetchall()]
+    mark_saved([entry], ids)
     return bool(ids)
 
 
+def insert_statement(
+    entries: Sequence[SpendLog], *, skip_known: bool = False, only_if: str = ""
+) -> tuple[str, list[Any]]:
+    """The INSERT … RETURNING id of `entries` (PostgreSQL) and its parameters.
+
+    `skip_known` leaves out a row whose (campaign, external_id) is on record; `only_if` is a
+    condition (SQL) without which nothing is inserted (see `lock_brand_of_spend`).
+    """
+    now = timezone.now()
+    for entry in entries:
+        entry.recorded_at = now  # auto_now_add, as save() would set it
+    params = [[getattr(entry, column) for entry in entries] for column, _ in _ENTRY_COLUMNS]
+    return _insert_sql(skip_known=skip_known, only_if=only_if), params
+
+
 @functools.cache
-def _insert_sql(*, skip_known: bool = False) -> str:
-    """The INSERT of `insert_entries` (PostgreSQL), built once: a spend's Python is a large
-    part of its cost, and the text never changes."""
+def _insert_sql(*, skip_known: bool, only_if: str) -> str:
+    """`insert_statement`'s text, built once: a spend's Python is a large part of its cost,
+    and the text never changes."""
+    where = f" WHERE {only_if}" if only_if else ""
     on_conflict = " ON CONFLICT DO NOTHING" if skip_known else ""
     quote = connection.ops.quote_name
     columns = ", ".join(quote(column) for column, _ in _ENTRY_COLUMNS)
     arrays = ", ".join(f"%s::{kind}[]" for _, kind in _ENTRY_COLUMNS)
     return (
         f"INSERT INTO {quote(SpendLog._meta.db_table)} ({columns})"  # noqa: S608 - placeholders only
-        f" SELECT * FROM unnest({arrays}){on_conflict} RETURNING {quote('id')}"
+        f" SELECT * FROM unnest({arrays}){where}{on_conflict} RETURNING {quote('id')}"
     )
 
 
-def _insert(entries: Sequence[SpendLog], *, sql: str) -> list[int]:
-    """Run an insert of `entries` (`_insert_sql`); the ids of the rows it inserted, in order."""
-    now = timezone.now()
-    for entry in entries:
-        entry.recorded_at = now  # auto_now_add, as save() would set it
-    params = [[getattr(entry, column) for entry in entries] for column, _ in _ENTRY_COLUMNS]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
-
-
-def _saved(entries: Sequence[SpendLog], ids: Sequence[int]) -> None:
-    """Mark `entries` as the stored rows `ids` (as `bulk_create` marks what it inserted)."""
+def mark_saved(entries: Sequence[SpendLog], ids: Sequence[int]) -> None:
+    """Mark `entries` as the stored rows `ids` (as `bulk_create` marks what it inserted); none
+    when `ids` is empty (nothing was inserted)."""
+    if not ids:
+        return
     for entry, pk in zip(entries, ids, strict=True):
         entry.pk = pk
         entry._state.adding = False

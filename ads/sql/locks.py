@@ -6,7 +6,7 @@ there, so the row-lock clauses are left out and the advisory lock is nothing at 
 
 import enum
 import functools
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -14,7 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection
 from django.db.models import QuerySet
 
-from ads.models import Brand, Campaign
+from ads.models import Brand, Campaign, SpendLog
+from ads.sql.ledger import insert_entry_unless_known, insert_statement, mark_saved
 
 # What a spend's roll-up reads of the brand it locks, in the model's column order (from_db).
 TOTAL_FIELDS = ("current_daily_spend", "current_monthly_spend", "spend_day", "spend_month")
@@ -47,6 +48,37 @@ def lock_brand_of(campaign_id: int) -> Brand:
     return brand
 
 
+def lock_brand_of_spend(entry: SpendLog) -> tuple[Brand, bool]:
+    """A single spend's first statement: `lock_brand_of(entry.campaign_id)`, then the insert of
+    `entry` unless its (campaign, external_id) is on record; (the brand, whether it was).
+
+    One round trip on PostgreSQL instead of two (a spend's cost is mostly round trips): the
+    lock is a WITH query, and the insert's rows exist only if it returned the campaign, so
+    the insert runs after the locks are held, as the locking rule asks. A campaign that moved
+    to another brand while this waited returns nothing and inserts nothing; it is read once
+    more, as in `lock_brands_of`. SQLite takes the two statements.
+    """
+    if connection.vendor != "postgresql":
+        return lock_brand_of(entry.campaign_id), insert_entry_unless_known(entry)
+    locked = _locked_rows_sql(connection.vendor, 1)
+    insert, params = insert_statement(
+        [entry], skip_known=True, only_if="EXISTS (SELECT FROM locked)"
+    )
+    sql = (
+        f"WITH locked AS ({locked}), inserted AS ({insert})"  # noqa: S608 - placeholders only
+        " SELECT locked.*, (SELECT * FROM inserted) FROM locked"
+    )
+    for _attempt in range(2):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [entry.campaign_id, *params])
+            row = cursor.fetchone()
+        if row is not None:
+            _, *columns, pk = row
+            mark_saved([entry], [pk] if pk is not None else [])
+            return _brand(columns), pk is not None
+    raise ValidationError({"campaign": f"Campaign {entry.campaign_id} does not exist."})
+
+
 def lock_brands_of(campaign_ids: Iterable[int]) -> dict[int, Brand]:
     """Lock campaigns and their brands (brand pk order); map each campaign to its brand.
 
@@ -65,16 +97,11 @@ def lock_brands_of(campaign_ids: Iterable[int]) -> dict[int, Brand]:
     wanted = set(campaign_ids)
     brand_of: dict[int, Brand] = {}
     brands: dict[int, Brand] = {}
-    converters = _brand_converters(connection.vendor)
     for _attempt in range(2):
         for campaign_id, *row in _locked_rows(sorted(wanted - brand_of.keys())):
             brand = brands.get(int(row[0]))
             if brand is None:
-                values = [
-                    _from_db(value, *steps) for steps, value in zip(converters, row, strict=True)
-                ]
-                brand = Brand.from_db(connection.alias, _ROLL_UP_FIELDS, values)
-                brands[brand.pk] = brand
+                brand = brands[int(row[0])] = _brand(row)
             brand_of[campaign_id] = brand
         if brand_of.keys() >= wanted:
             break
@@ -124,6 +151,14 @@ def _brand_converters(vendor: str) -> list[tuple[Any, list[_Converter]]]:
         steps = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
         converters.append((column, steps))
     return converters
+
+
+def _brand(row: Sequence[Any]) -> Brand:
+    """A brand built from the roll-up's columns as read raw, through the backend's converters
+    as the ORM's would be."""
+    converters = _brand_converters(connection.vendor)
+    values = [_from_db(value, *steps) for steps, value in zip(converters, row, strict=True)]
+    return Brand.from_db(connection.alias, _ROLL_UP_FIELDS, values)
 
 
 def _from_db(value: object, column: object, steps: list[_Converter]) -> object:
