@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 
-from ads.models import BudgetAlert, Campaign, Delivery, Event, WebhookEndpoint
+from ads.models import BudgetAlert, Campaign, Delivery, DeliveryAttempt, Event, WebhookEndpoint
 from ads.rules.webhooks import RETRY_FOR, retry_delay
 from ads.services import BudgetService, CampaignService, Cause
 from ads.services.events import record_alert_events
@@ -126,6 +126,18 @@ class StatusEventTests(TestCase):
             )
             statements[endpoints] = len(queries)
         self.assertEqual(statements[0], statements[3])
+
+    def test_deleting_an_endpoint_deletes_its_deliveries_and_their_attempts(self) -> None:
+        # The database holds no foreign key for deliveries: Django's cascade is what deletes.
+        campaign = make_campaign()
+        kept, gone = endpoint(), endpoint()
+        CampaignService.set_enabled(Campaign.objects.filter(pk=campaign.pk), False)
+        DeliveryAttempt.objects.create(delivery=Delivery.objects.get(endpoint=gone))
+
+        gone.delete()
+
+        self.assertEqual(list(Delivery.objects.values_list("endpoint_id", flat=True)), [kept.pk])
+        self.assertFalse(DeliveryAttempt.objects.exists())
 
     def test_events_outlive_a_campaign_deleted_without_spend(self) -> None:
         campaign = make_campaign()
