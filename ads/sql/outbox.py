@@ -67,10 +67,13 @@ def insert_events(events: Sequence[NewEvent], *, now: datetime) -> int:
             " RETURNING id, type) "
         )
         source = "event"
+        # The events of one sync share one time: formatted once, not once per event (about a
+        # microsecond each).
+        stamps = {time: time.isoformat() for time in {event.time for event in events}}
         rows = [
             {
                 "type": event.type,
-                "time": event.time.isoformat(),
+                "time": stamps[event.time],
                 "campaign_id": event.campaign_id,
                 "data": event.data,
             }
