@@ -37,13 +37,14 @@ class TaskFigure:
         return dict(self.__dict__)
 
 
-def measure_tasks(repeats: int) -> list[TaskFigure]:
+def measure_tasks(repeats: int, *, flips: bool = True) -> list[TaskFigure]:
+    """Each task's cases, each task in a fresh process; the half flips only with `flips`."""
     brands, campaigns = Brand.objects.count(), Campaign.objects.count()
     database = str(connection.settings_dict["NAME"])
     figures = []
     for name in TASKS:
         with SPAWN.Pool(1) as pool:
-            cases = pool.apply(measure_in_fresh_process, (name, repeats, database))
+            cases = pool.apply(measure_in_fresh_process, (name, repeats, database, flips))
         figures += [
             TaskFigure(name, brands, campaigns, case, seconds, queries, peak, rss)
             for case, seconds, queries, peak, rss in cases

@@ -33,16 +33,19 @@ def format_table(result: dict[str, Any]) -> str:
     lines = [
         f"Scale {result['scale']}: {info['cpus']} CPUs, {info['memory_gb']} GB, PostgreSQL "
         f"{info['postgresql']}, Python {info['python']}, Django {info['django']}",
-        "",
-        "Ingestion (p50/p99: per event; per batch for record_spends; ratio: to pgbench at the "
-        "same concurrency, brand spread and batch size)",
     ]
-    headers = ["workload", "procs", "events", "events/s", "p50 ms", "p99 ms", "vs pgbench"]
-    lines += _table(
-        headers,
-        [_ingestion_row(row) for row in result["ingestion"]]
-        + [_ingestion_row(row) for row in result["reference"]],
-    )
+    if "ingestion" in result:  # not at the million scale
+        lines += [
+            "",
+            "Ingestion (p50/p99: per event; per batch for record_spends; ratio: to pgbench at "
+            "the same concurrency, brand spread and batch size)",
+        ]
+        headers = ["workload", "procs", "events", "events/s", "p50 ms", "p99 ms", "vs pgbench"]
+        lines += _table(
+            headers,
+            [_ingestion_row(row) for row in result["ingestion"]]
+            + [_ingestion_row(row) for row in result["reference"]],
+        )
     lines += [
         "",
         "Periodic task bodies (statements sent; memory: tracemalloc peak of one run, and "
@@ -64,4 +67,20 @@ def format_table(result: dict[str, Any]) -> str:
             for row in result["periodic"]
         ],
     )
+    lines += _steady_growth(result["periodic"])
     return "\n".join(lines)
+
+
+def _steady_growth(periodic: list[dict[str, Any]]) -> list[str]:
+    """Each task's steady run at the largest size against the smallest (issue 13, target 2:
+    within 2x from 10,000 to 1,000,000 campaigns)."""
+    steady = {(row["task"], row["campaigns"]): row for row in periodic if row["case"] == "steady"}
+    sizes = sorted({campaigns for _, campaigns in steady})
+    if len(sizes) < 2:
+        return []
+    small, large = sizes[0], sizes[-1]
+    lines = ["", f"Steady runs at {large} campaigns against {small}"]
+    for task in dict.fromkeys(task for task, _ in steady):
+        ratio = steady[task, large]["seconds"] / steady[task, small]["seconds"]
+        lines.append(f"{task}: {ratio:.2f}x")
+    return lines

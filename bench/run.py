@@ -20,8 +20,8 @@ from bench.pgbench import pgbench
 @dataclass(frozen=True)
 class Scale:
     name: str
-    # The ingestion runs on the first; the periodic tasks are measured at both.
-    brands: tuple[int, int]
+    # The ingestion runs on the first; the periodic tasks are measured at each.
+    brands: tuple[int, ...]
     per_brand: int
     # Each record_spend run lasts `seconds`, or `events` per process when seconds is None.
     seconds: float | None
@@ -29,11 +29,18 @@ class Scale:
     batch_size: int
     batches: int
     repeats: int
+    # Half flips are measured up to this many brands (None: at every size); the ingestion
+    # runs only when `ingestion` is set.
+    flips_up_to: int | None = None
+    ingestion: bool = True
 
 
 SCALES = {
     "tiny": Scale("tiny", (20, 200), 3, None, 50, 100, 3, 1),
     "full": Scale("full", (1_000, 10_000), 10, 8.0, 0, 1_000, 40, 3),
+    # Issue 13, target 2: steady runs at 10,000 and 1,000,000 campaigns, the half flip at
+    # 100,000 (at 1,000,000 it would switch 475,000 campaigns a run); no ingestion.
+    "million": Scale("million", (1_000, 10_000, 100_000), 10, 8.0, 0, 1_000, 40, 3, 10_000, False),
 }
 
 
@@ -109,19 +116,19 @@ def run(scale: Scale, pgbench_path: str, log: Callable[[str], None]) -> dict[str
     DEBUG is off while measuring, as in production: with it on, Django logs every query.
     """
     with override_settings(DEBUG=False), throwaway_database() as name:
-        small, large = scale.brands
-        log(f"{name}: {small} brands × {scale.per_brand} campaigns")
-        add_brands(0, small, scale.per_brand)
-        _vacuum()
         result: dict[str, Any] = {"scale": scale.name, "machine": machine()}
-        result.update(_ingestion(scale, pgbench_path, log))
-        _vacuum()
-        log("periodic tasks")
-        periodic = measure_tasks(scale.repeats)
-        log(f"{name}: {large} brands × {scale.per_brand} campaigns")
-        add_brands(small, large - small, scale.per_brand)
-        _vacuum()
-        log("periodic tasks")
-        periodic += measure_tasks(scale.repeats)
+        periodic = []
+        built = 0
+        for brands in scale.brands:
+            log(f"{name}: {brands} brands × {scale.per_brand} campaigns")
+            add_brands(built, brands - built, scale.per_brand)
+            _vacuum()
+            if not built and scale.ingestion:
+                result.update(_ingestion(scale, pgbench_path, log))
+                _vacuum()
+            built = brands
+            flips = scale.flips_up_to is None or brands <= scale.flips_up_to
+            log("periodic tasks")
+            periodic += measure_tasks(scale.repeats, flips=flips)
         result["periodic"] = [figure.as_dict() for figure in periodic]
     return result

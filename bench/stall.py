@@ -57,7 +57,7 @@ STALL_SCALES = {
 def _half_flip() -> dict[str, int]:
     """A sweep as `enforce_dayparting` runs it, but 36 hours from now: half the campaigns flip."""
     with periodic_work_lock():
-        result = CampaignService.sweep(Cause.ENFORCE_DAYPARTING, now=timezone.now() + SHIFT)
+        result = CampaignService.sweep_due(Cause.ENFORCE_DAYPARTING, now=timezone.now() + SHIFT)
     return {"activated": len(result.activated), "paused": len(result.paused)}
 
 

@@ -18,7 +18,7 @@ from bench.measure import QueryCounter, median
 
 TASKS: dict[str, Callable[[datetime], object]] = {
     "enforce_budgets": lambda now: CampaignService.sync_all(Cause.ENFORCE_BUDGETS, now=now),
-    "enforce_dayparting": lambda now: CampaignService.sync_all(Cause.ENFORCE_DAYPARTING, now=now),
+    "enforce_dayparting": lambda now: CampaignService.sweep_due(Cause.ENFORCE_DAYPARTING, now=now),
     "reset_daily_monthly_spends": lambda now: BudgetService.reset_daily_monthly_spends(now=now),
 }
 SHIFT = timedelta(hours=36)
@@ -51,10 +51,11 @@ def _traced_peak(task: Callable[[datetime], object], now: datetime) -> float:
 Case = tuple[str, float, int, float, float]
 
 
-def measure(name: str, repeats: int) -> list[Case]:
+def measure(name: str, repeats: int, *, flips: bool = True) -> list[Case]:
     """(case, median seconds, statements, traced peak MB, peak RSS MB) of one task, here.
 
     Runs in a fresh process (bench.worker), so the peak RSS is the task's, not the builder's.
+    Without `flips`, the steady case only.
     """
     task = TASKS[name]
     here = timezone.now()
@@ -62,12 +63,22 @@ def measure(name: str, repeats: int) -> list[Case]:
     task(here)  # settle: from now on a run at `here` changes nothing
     steady = [_timed(task, here) for _ in range(repeats)]
     steady_rss = _peak_rss()
-    flips = [_timed(task, there if n % 2 == 0 else here) for n in range(repeats)]
+    if not flips:
+        return [
+            (
+                "steady",
+                median([s for s, _ in steady]),
+                steady[-1][1],
+                _traced_peak(task, here),
+                steady_rss,
+            )
+        ]
+    flipped = [_timed(task, there if n % 2 == 0 else here) for n in range(repeats)]
     flip_rss = _peak_rss()
     last = there if repeats % 2 else here
     steady_peak = _traced_peak(task, last)
     flip_peak = _traced_peak(task, here if last is there else there)
     return [
         ("steady", median([s for s, _ in steady]), steady[-1][1], steady_peak, steady_rss),
-        ("half flip", median([s for s, _ in flips]), flips[-1][1], flip_peak, flip_rss),
+        ("half flip", median([s for s, _ in flipped]), flipped[-1][1], flip_peak, flip_rss),
     ]

@@ -10,7 +10,9 @@ if TYPE_CHECKING:
     from bench.task_cases import Case
 
 
-def measure_in_fresh_process(name: str, repeats: int, database: str) -> "list[Case]":
+def measure_in_fresh_process(
+    name: str, repeats: int, database: str, flips: bool = True
+) -> "list[Case]":
     """Set Django up on the benchmark's database with DEBUG off, then measure task `name`."""
     import django
     from django.conf import settings
@@ -24,4 +26,4 @@ def measure_in_fresh_process(name: str, repeats: int, database: str) -> "list[Ca
     from bench.task_cases import measure
 
     with override_settings(DEBUG=False):
-        return measure(name, repeats)
+        return measure(name, repeats, flips=flips)

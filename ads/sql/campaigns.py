@@ -5,7 +5,10 @@ One statement for every row, whatever mix of pauses, activations and new next ch
 ORM would need one UPDATE per distinct value (an `IN` list each) or `bulk_update`'s CASE,
 whose arms the database tries one by one for every row. On PostgreSQL the rows come as one
 typed array per column through `unnest` (a NULL next check keeps its type, which a VALUES
-list of NULLs would lose); on SQLite, which has no arrays, as a VALUES list.
+list of NULLs would lose), and the ids once more as `id = ANY(ids)`: the planner cannot see
+how many rows `unnest` gives and may hash the whole table to join it, while an `ANY` over a
+known array reads the rows through the primary key. On SQLite, which has no arrays, as a
+VALUES list.
 """
 
 from collections.abc import Sequence
@@ -34,8 +37,8 @@ def write_states(states: Sequence[State]) -> None:
                 f"UPDATE {table} SET {assignments}"  # noqa: S608 - placeholders only
                 " FROM unnest(%s::bigint[], %s::boolean[], %s::timestamptz[], %s::timestamptz[])"
                 f" AS states({', '.join(_COLUMNS)})"
-                f" WHERE {table}.{quote('id')} = states.id",
-                [list(column) for column in zip(*states, strict=True)],
+                f" WHERE {table}.{quote('id')} = states.id AND {table}.{quote('id')} = ANY(%s)",
+                [*(list(column) for column in zip(*states, strict=True)), [s[0] for s in states]],
             )
             return
         size = max(connection.ops.bulk_batch_size(list(_COLUMNS), states), 1)

@@ -120,6 +120,29 @@ class TaskQueryCountTests(TestCase):
 
 
 @time_machine.travel(NOON, tick=True)
+class SteadyTaskQueryCountTests(TestCase):
+    """A run with nothing to change sends the same statements at 10 and at 500 campaigns: the
+    minute's sweep and the reset read only what is due, the hourly safety net streams every
+    campaign in one statement."""
+
+    def steady_queries(self, task: Any) -> int:
+        task()  # settle: every campaign judged, its next check stored
+        with CaptureQueriesContext(connection) as captured:
+            summary = task()
+        self.assertEqual((summary["activated"], summary["paused"]), (0, 0))
+        return len(captured.captured_queries)
+
+    def test_the_same_queries_at_10_and_500_campaigns(self) -> None:
+        for task in (enforce_budgets, enforce_dayparting, reset_daily_monthly_spends):
+            with self.subTest(task=task.name), transaction.atomic():
+                build_portfolio(10)
+                few = self.steady_queries(task)
+                build_portfolio(490, start=2)
+                self.assertEqual(self.steady_queries(task), few)
+                transaction.set_rollback(True)
+
+
+@time_machine.travel(NOON, tick=True)
 class TaskWorkerTests(WorkerTestCase):
     """Each task through the broker: the worker's change in the database, its summary back."""
 
