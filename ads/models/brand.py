@@ -89,6 +89,9 @@ class Brand(GuardedModel):
             ),
             models.CheckConstraint(condition=~Q(timezone=""), name="brand_timezone_not_blank"),
         ]
+        # The reset's questions, whatever the number of brands: which zones are in use, and
+        # which brands of a zone are still in an earlier local day.
+        indexes = [models.Index(fields=("timezone", "spend_day"), name="brand_zone_day")]
 
     def __str__(self) -> str:
         return self.name
