@@ -79,7 +79,7 @@ def _ingestion(scale: Scale, pgbench_path: str, log: Callable[[str], None]) -> d
             log(f"pgbench and record_spend, {where}, {processes} processes")
             reference = pgbench(
                 pgbench_path,
-                f"pgbench INSERT + UPDATE, {where}",
+                f"pgbench INSERT + 2 UPDATEs, {where}",
                 processes,
                 campaigns,
                 seconds=scale.seconds,
@@ -94,7 +94,7 @@ def _ingestion(scale: Scale, pgbench_path: str, log: Callable[[str], None]) -> d
     log(f"pgbench and record_spends, batches of {size}")
     reference = pgbench(
         pgbench_path,
-        f"pgbench INSERT + UPDATE ×{size}, many brands",
+        f"pgbench INSERT + 2 UPDATEs ×{size}, many brands",
         1,
         shop.campaigns,
         seconds=scale.seconds,

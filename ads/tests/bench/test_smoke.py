@@ -16,11 +16,11 @@ INGESTION = [
     ("record_spends ×100, many brands", 1),
 ]
 REFERENCES = [
-    ("pgbench INSERT + UPDATE, hot brand", 1),
-    ("pgbench INSERT + UPDATE, many brands", 1),
-    ("pgbench INSERT + UPDATE, hot brand", 4),
-    ("pgbench INSERT + UPDATE, many brands", 4),
-    ("pgbench INSERT + UPDATE ×100, many brands", 1),
+    ("pgbench INSERT + 2 UPDATEs, hot brand", 1),
+    ("pgbench INSERT + 2 UPDATEs, many brands", 1),
+    ("pgbench INSERT + 2 UPDATEs, hot brand", 4),
+    ("pgbench INSERT + 2 UPDATEs, many brands", 4),
+    ("pgbench INSERT + 2 UPDATEs ×100, many brands", 1),
 ]
 TASKS = ["enforce_budgets", "enforce_dayparting", "reset_daily_monthly_spends"]
 
