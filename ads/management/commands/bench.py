@@ -18,7 +18,7 @@ from bench.run import SCALES, run
 class Command(BaseCommand):
     help = (
         "Benchmark spend ingestion (record_spend from 1 and 4 processes, record_spends in "
-        "batches) against pgbench doing the same INSERT + UPDATE in raw SQL, and the periodic "
+        "batches) against pgbench doing the same INSERT and UPDATEs in raw SQL, and the periodic "
         "tasks at two sizes. Needs PostgreSQL and pgbench; works in a throwaway database "
         "bench_<pid> on the configured server. See docs/BENCHMARKS.md."
     )
