@@ -9,8 +9,9 @@ again.
 
 The walk: every instant at which the local date or time the verdict reads can reach a
 boundary, in time order, from now to 8 days past now and past each flight boundary (a week of
-windows and a day to spare): each window's start and end on every local date, both readings
-of a repeated wall time, and each change of a zone's UTC offset (where the clock jumps over a
+windows and a day to spare), a day at a time: each window's start on the local dates it
+starts and its end (the next date for an overnight window), both readings of a repeated wall
+time, and each change of a zone's UTC offset (where the clock jumps over a
 boundary, or back across one). The first at which the verdict's answer (serves or not) differs
 from the answer now is the next change. The verdict is `blocking_reasons` itself, so the
 stored instant can never disagree with what a sweep decides there, DST included. None: the
@@ -23,11 +24,21 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from ads.periods import local_midnight, zone
-from ads.rules.reasons import CampaignFacts, Window, blocking_reasons
+from ads.rules.reasons import (
+    BEFORE_FLIGHT,
+    OUTSIDE_WINDOW,
+    CampaignFacts,
+    Window,
+    blocking_reasons,
+)
 from ads.rules.resumes import HORIZON
 
 # Offsets change at most a few times a year: sampled this often, a change is never missed.
 _SAMPLE = timedelta(hours=6)
+DAY = timedelta(days=1)
+# The only reasons the clock lifts on facts as stored; any other waits for a write (or, for an
+# ended flight, forever).
+CLOCK_LIFTED = frozenset({BEFORE_FLIGHT, OUTSIDE_WINDOW})
 
 # What the verdict of a campaign depends on besides the clock: campaigns that share it share
 # their next change, so a sweep works it out once per distinct key, not once per campaign.
@@ -48,45 +59,67 @@ def clock_key(facts: CampaignFacts) -> ClockKey:
 
 def next_change(facts: CampaignFacts, *, now: datetime) -> datetime | None:
     """The first instant after `now` at which the campaign's verdict flips (UTC), or None."""
-    serves = not blocking_reasons(facts, now=now)
+    found = blocking_reasons(facts, now=now)
+    if not CLOCK_LIFTED.issuperset(found):
+        return None  # blocked by a fact (or a flight that is over) until a write
+    serves = not found
     for instant in boundaries(facts, now=now):
         if (not blocking_reasons(facts, now=instant)) != serves:
             return instant
     return None
 
 
-def boundaries(facts: CampaignFacts, *, now: datetime) -> list[datetime]:
-    """Every instant after `now` at which a window or the flight may begin or end, in order."""
-    bases = {now}
+def boundaries(facts: CampaignFacts, *, now: datetime) -> Iterator[datetime]:
+    """Every instant after `now` at which a window or the flight may begin or end, in time
+    order, a day at a time: the walk stops at the first flip, usually within hours, without
+    working out the week of a schedule with dozens of windows."""
+    flight = _flight_instants(facts)
+    spans: list[list[datetime]] = []
+    for base in sorted({now, *(instant for instant in flight if instant > now)}):
+        if spans and base <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], base + HORIZON)
+        else:
+            spans.append([base, base + HORIZON])
     zones = {window.timezone for window in facts.windows}
+    if facts.flight is not None:
+        zones.add(facts.flight.timezone)
+    for start, end in spans:
+        day = start
+        while day < end:
+            until = min(day + DAY, end)
+            chunk = {instant for instant in flight if day <= instant < until}
+            for window in facts.windows:
+                chunk.update(_window_instants(window, start=day, end=until))
+            for name in zones:
+                chunk.update(_offset_changes(zone(name), start=day, end=until))
+            yield from sorted(
+                instant for instant in chunk if now < instant and day <= instant < until
+            )
+            day = until
+
+
+def _flight_instants(facts: CampaignFacts) -> list[datetime]:
+    """The flight's opening and closing: local midnight of its first day and after its last."""
     flight = facts.flight
-    if flight is not None:
-        tz = zone(flight.timezone)
-        zones.add(flight.timezone)
-        if flight.start is not None:
-            bases.add(local_midnight(flight.start, tz))
-        if flight.end is not None:
-            bases.add(local_midnight(flight.end + timedelta(days=1), tz))
-    bases = {base for base in bases if base >= now}
-    instants = set(bases)
-    for base in bases:
-        for window in facts.windows:
-            instants.update(_window_instants(window, start=base, end=base + HORIZON))
-        for name in zones:
-            instants.update(_offset_changes(zone(name), start=base, end=base + HORIZON))
-    return sorted(instant for instant in instants if instant > now)
+    if flight is None:
+        return []
+    tz = zone(flight.timezone)
+    days = [flight.start, None if flight.end is None else flight.end + DAY]
+    return [local_midnight(day, tz) for day in days if day is not None]
 
 
 def _window_instants(window: Window, *, start: datetime, end: datetime) -> Iterator[datetime]:
-    """The window's start and end wall times on every local date from `start` to `end`, each
-    in both readings (a repeated time comes twice; a skipped one falls either side of the
-    jump). A superset of its openings and closings: the verdict sorts them out."""
+    """The window's openings and closings around [start, end), each wall time in both readings
+    (a repeated time comes twice; a skipped one falls either side of the jump, whose own instant
+    is an offset change). A superset of its real edges: the verdict sorts them out."""
     tz = zone(window.timezone)
-    first = start.astimezone(tz).date() - timedelta(days=1)
+    first = start.astimezone(tz).date() - DAY
+    overnight = window.start > window.end
     for offset in range((end.astimezone(tz).date() - first).days + 1):
         day = first + timedelta(days=offset)
-        for moment in (window.start, window.end):
-            yield from _readings(day, moment, tz)
+        if day.weekday() in window.days_of_week:
+            yield from _readings(day, window.start, tz)
+            yield from _readings(day + DAY if overnight else day, window.end, tz)
 
 
 def _readings(day: date, moment: time, tz: ZoneInfo) -> Iterator[datetime]:
