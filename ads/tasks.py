@@ -45,9 +45,9 @@ def _counts(result: SyncResult) -> dict[str, int]:
 
 @periodic_task
 def enforce_budgets() -> dict[str, int]:
-    """The safety net (hourly): every campaign re-evaluated against its brand's budgets and
-    every other rule, and its next check stored again. Spends pause at once and the minute's
-    sweep follows the clock; this repairs what was written around the rules."""
+    """The safety net (every 5 minutes): every campaign re-evaluated against its brand's
+    budgets and every other rule, and its next check stored again. Spends pause at once and the
+    minute's sweep follows the clock; this repairs what was written around the rules."""
     with periodic_work_lock():
         return _counts(CampaignService.sync_all(Cause.ENFORCE_BUDGETS))
 

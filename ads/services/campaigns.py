@@ -149,7 +149,8 @@ class CampaignService:
     @classmethod
     def sweep(cls, cause: str, *, now: datetime | None = None) -> SyncResult:
         """Bring every campaign in line, locking only what changes, a batch at a time: the
-        safety net, which repairs anything written around the rules (`enforce_budgets`, hourly).
+        safety net, which repairs anything written around the rules (`enforce_budgets`, every 5
+        minutes).
 
         A read of every campaign without locks finds those whose state differs from their
         verdict, or whose stored next check differs from the one the clock gives. Each batch

@@ -16,12 +16,10 @@ from django_celery_beat.schedulers import DatabaseScheduler  # type: ignore[impo
 from budget_system.celery import app
 
 schedule_migration = importlib.import_module("ads.migrations.0002_periodic_tasks")
-hourly_migration = importlib.import_module("ads.migrations.0013_campaign_next_check")
 
 EXPECTED = {
     "ads.tasks.enforce_dayparting": timedelta(minutes=1),
-    # 0002 made it every 5 minutes; 0013 made it the hourly safety net.
-    "ads.tasks.enforce_budgets": timedelta(hours=1),
+    "ads.tasks.enforce_budgets": timedelta(minutes=5),
     "ads.tasks.reset_daily_monthly_spends": timedelta(minutes=15),
 }
 
@@ -87,29 +85,6 @@ class BeatScheduleTests(TestCase):
                 self.assertEqual(entries[name].schedule.run_every, every)
                 self.assertEqual(entries[name].options["expires"], every.total_seconds())
 
-    def test_0013_makes_enforce_budgets_hourly_unless_an_operator_chose_otherwise(self) -> None:
-        budgets = PeriodicTask.objects.get(task="ads.tasks.enforce_budgets")
-        self.assertEqual(budgets.expire_seconds, 3600)
-        self.assertIn("safety net", budgets.description)
-
-        hourly_migration.every_five_minutes(apps, None)
-        budgets.refresh_from_db()
-        self.assertEqual((budgets.interval.every, budgets.expire_seconds), (5, 300))
-        self.assertFalse(IntervalSchedule.objects.filter(every=60).exists())
-
-        hourly_migration.hourly(apps, None)
-        budgets.refresh_from_db()
-        self.assertEqual((budgets.interval.every, budgets.expire_seconds), (60, 3600))
-
-        budgets.interval, _ = IntervalSchedule.objects.get_or_create(
-            every=10, period=IntervalSchedule.MINUTES
-        )
-        budgets.save()
-        hourly_migration.every_five_minutes(apps, None)
-        hourly_migration.hourly(apps, None)
-        budgets.refresh_from_db()
-        self.assertEqual(budgets.interval.every, 10)
-
     def test_rerunning_the_migration_keeps_an_operators_changes(self) -> None:
         budgets = PeriodicTask.objects.get(task="ads.tasks.enforce_budgets")
         budgets.interval, _ = IntervalSchedule.objects.get_or_create(
@@ -137,10 +112,8 @@ class BeatScheduleTests(TestCase):
             ["Operator's own report"],
         )
         # Intervals no entry uses are gone; the one the operator's entry uses stays (later
-        # migrations' entries, such as the webhook sweep's, keep theirs too). The hourly one
-        # is 0013's, which its own reverse removes.
-        unused = IntervalSchedule.objects.filter(periodictask__isnull=True)
-        self.assertEqual([i.every for i in unused], [hourly_migration.AFTER[0]])
+        # migrations' entries, such as the webhook sweep's, keep theirs too).
+        self.assertFalse(IntervalSchedule.objects.filter(periodictask__isnull=True).exists())
         self.assertTrue(IntervalSchedule.objects.filter(pk=every_five.pk).exists())
 
         schedule_migration.add_schedule(apps, None)

@@ -122,8 +122,8 @@ class TaskQueryCountTests(TestCase):
 @time_machine.travel(NOON, tick=True)
 class SteadyTaskQueryCountTests(TestCase):
     """A run with nothing to change sends the same statements at 10 and at 500 campaigns: the
-    minute's sweep and the reset read only what is due, the hourly safety net streams every
-    campaign in one statement."""
+    minute's sweep and the reset read only what is due, the safety net (every 5 minutes)
+    streams every campaign in one statement."""
 
     def steady_queries(self, task: Any) -> int:
         task()  # settle: every campaign judged, its next check stored
