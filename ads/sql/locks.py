@@ -1,6 +1,8 @@
 """Row locks on brands (and the campaigns a spend names) and the periodic-work advisory lock.
 
-See the locking rule in `ads.sql`. SQLite has no row locks: a writer holds the whole database
+A single spend takes its lock in the same statement as its ledger insert
+(`lock_brand_of_spend`): the insert's text is `ads.sql.ledger`'s, the lock is here. See the
+locking rule in `ads.sql`. SQLite has no row locks: a writer holds the whole database
 there, so the row-lock clauses are left out and the advisory lock is nothing at all.
 """
 
