@@ -8,6 +8,7 @@ rows locked with their brands, which returns what a campaign's caps are judged o
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -76,7 +77,9 @@ def roll_up(
     after = write_roll_up(
         updated,
         fields=("current_daily_spend", "current_monthly_spend"),
-        added=_campaign_additions(spends, brand_of=brand_of, periods=periods, rolled=rolled),
+        added=_campaign_additions(
+            spends, brand_of=brand_of, periods=periods, rolled={brand.pk for brand in rolled}
+        ),
     )
     capped = _at_cap(after, spends=spends, entries=entries)
     if rolled:
@@ -103,20 +106,21 @@ def _campaign_additions(
     *,
     brand_of: Mapping[int, Brand],
     periods: Mapping[str, LocalPeriod],
-    rolled: Sequence[Brand],
+    rolled: AbstractSet[int],
 ) -> list[tuple[int, Decimal, Decimal]]:
     """What `spends` add to their campaigns' own totals: (campaign id, to today, to all time).
 
     Today's total counts the spends of the brand's current local day; a brand that rolls over
     is recounted from the ledger instead (`recount`), so only its all-time totals are added
-    here. In campaign pk order, the order every writer locks them in.
+    here (`rolled`: those brands' ids, a set, as every spend of a batch looks its brand up in
+    it). In campaign pk order, the order every writer locks them in.
     """
     today: dict[int, Decimal] = defaultdict(lambda: ZERO)
     total: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for spend in spends:
         brand = brand_of[spend.campaign_id]
         total[spend.campaign_id] += spend.amount
-        if brand not in rolled and periods[brand.timezone].contains_day(spend.timestamp):
+        if brand.pk not in rolled and periods[brand.timezone].contains_day(spend.timestamp):
             today[spend.campaign_id] += spend.amount
     return sorted((pk, today[pk], total[pk]) for pk in total)
 

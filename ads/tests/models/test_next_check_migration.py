@@ -4,6 +4,7 @@ next check."""
 
 from datetime import date
 
+import time_machine
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.test import TransactionTestCase
@@ -11,11 +12,15 @@ from django.utils import timezone
 
 from ads.models import Campaign
 from ads.services import CampaignService, Cause
+from ads.tests.builders import utc
 
 BEFORE = [("ads", "0012_schedule_extra_windows_text")]
 AFTER = [("ads", "0013_campaign_next_check")]
+# Mid-day, so the brand's local day cannot turn while the test runs (CI runs at any hour).
+NOON = utc("2026-03-18T12:00:00")
 
 
+@time_machine.travel(NOON, tick=True)
 class FillTests(TransactionTestCase):
     def tearDown(self) -> None:
         executor = MigrationExecutor(connection)
