@@ -175,9 +175,10 @@ def _store_states(since: int, now: datetime) -> None:
         firsts = [pk for (pk,) in cursor.fetchall()]
     write_states(
         [
-            (facts.pk, not blocking_reasons(facts, now=now), next_change(facts, now=now), now)
+            (facts.pk, not blocking_reasons(facts, now=now), next_change(facts, now=now))
             for facts in campaign_facts(Campaign.objects.filter(pk__in=firsts))
-        ]
+        ],
+        checked_at=now,
     )
     with connection.cursor() as cursor:
         cursor.execute(

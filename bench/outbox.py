@@ -4,7 +4,7 @@ Every spend here reaches its campaign's daily cap (a cap of one spend), so each 
 campaign and its sync writes one status change. Three variants, interleaved round by round so
 a busy machine weighs on each alike:
 
-- *outbox off*: `record_status_events` replaced by a no-op, the baseline of a spend without it;
+- *outbox off*: `status_events` giving none, the baseline of a spend without it;
 - *no endpoint*: the outbox as shipped with no active endpoint (events, no deliveries);
 - *1 endpoint*: an active endpoint subscribed to all events (events, deliveries, and after
   commit one `send_task` to the broker).
@@ -103,7 +103,7 @@ def _variant(name: str) -> Iterator[None]:
         endpoint = WebhookEndpoint.objects.create(
             url="http://127.0.0.1:9/", secret=secrets.token_hex(16)
         )
-    off = mock.patch("ads.services.campaigns.record_status_events", return_value=[])
+    off = mock.patch("ads.services.campaigns.status_events", return_value=[])
     with off if name == "outbox off" else nullcontext():
         yield
     if endpoint is not None:

@@ -5,7 +5,7 @@ change of `is_active` is written here, with a history row naming its cause.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -22,12 +22,13 @@ from ads.rules import reasons
 from ads.rules.reasons import CampaignFacts
 from ads.rules.transitions import next_changes
 from ads.selectors import campaign_facts
+from ads.selectors.campaigns import batch_facts
 from ads.selectors.resumes import Outlook, campaign_outlooks
 from ads.services.entries import campaign_id_of
-from ads.services.events import record_status_events
-from ads.sql.campaigns import State, write_states
-from ads.sql.history import insert_status_changes
-from ads.sql.locks import lock_brands
+from ads.services.events import published, status_events
+from ads.sql.campaigns import State, write_sync
+from ads.sql.history import StatusChange
+from ads.sql.locks import lock_brand_ids, lock_brands
 
 Cause = CampaignStatusChange.Cause
 # What one transaction of a sweep switches at most: the brands it locks, and their campaigns.
@@ -97,49 +98,19 @@ class CampaignService:
         """Bring `is_active` of every campaign in `campaigns` in line with the rules, and store
         when the clock alone next changes it (`next_check_at`, `ads.rules.transitions`).
 
-        Set-based: one lock, one read, at most one update (the rows whose state or next check
-        changed) and one insert of history, whatever the number of campaigns, plus the
-        outbox's events of the changes (`ads.services.events`: one statement on PostgreSQL,
-        whatever the number of changes). Repeating it changes nothing, so a task may run
-        twice. The history names `by` (or the operator of the enclosing `one_evaluation`) when
-        the cause is an operator's; a sweep's changes name nobody.
+        Set-based: one lock, one read and at most one write whatever the number of campaigns
+        (`_settle`). Repeating it changes nothing, so a task may run twice. The history names
+        `by` (or the operator of the enclosing `one_evaluation`) when the cause is an
+        operator's; a sweep's changes name nobody.
         """
         changed_by_id = _operator_id(cause, by=by)
-        result = SyncResult()
-        history = []
-        states: list[State] = []
-        brand_of: dict[int, int] = {}
         with transaction.atomic():
             lock_brands(Brand.objects.filter(pk__in=campaigns.values("brand_id")))
             # Read after the locks: a decision made with an earlier clock could undo a change
             # committed while this waited (a spend that rolled the brand into a new day).
-            now = now or timezone.now()
-            next_check = next_changes(now=now)
-            for facts in campaign_facts(campaigns):
-                found = reasons.blocking_reasons(facts, now=now)
-                should_be_active = not found
-                check = next_check(facts)
-                if should_be_active == facts.is_active and not _recheck(facts, check, now=now):
-                    continue
-                states.append((facts.pk, should_be_active, check, now))
-                if should_be_active == facts.is_active:
-                    continue
-                (result.activated if should_be_active else result.paused).append(facts.pk)
-                brand_of[facts.pk] = facts.brand_id
-                history.append(
-                    CampaignStatusChange(
-                        campaign_id=facts.pk,
-                        changed_at=now,
-                        is_active=should_be_active,
-                        reasons=found,
-                        cause=cause,
-                        changed_by_id=changed_by_id,
-                    )
-                )
-            write_states(states)
-            insert_status_changes(history)
-            record_status_events(history, brand_of=brand_of)
-        return result
+            at = now or timezone.now()
+            facts = campaign_facts(campaigns)
+            return _settle(facts, cause=cause, now=at, changed_by_id=changed_by_id)
 
     @classmethod
     def sync_all(cls, cause: str, *, now: datetime | None = None) -> SyncResult:
@@ -165,7 +136,7 @@ class CampaignService:
             wrong = facts.is_active == bool(reasons.blocking_reasons(facts, now=at))
             if wrong or _recheck(facts, next_check(facts), now=at):
                 due[facts.brand_id].append(facts.pk)
-        return cls._switch(due.values(), cause, now=now)
+        return cls._switch(due, cause=cause, now=now)
 
     @classmethod
     def sweep_due(cls, cause: str, *, now: datetime | None = None) -> SyncResult:
@@ -188,20 +159,29 @@ class CampaignService:
             .iterator(chunk_size=5000)
         ):
             due[brand_id].append(pk)
-        return cls._switch(due.values(), cause, now=now)
+        return cls._switch(due, cause=cause, now=now)
 
     @classmethod
     def _switch(
-        cls, by_brand: Iterable[list[int]], cause: str, *, now: datetime | None
+        cls, by_brand: Mapping[int, list[int]], *, cause: str, now: datetime | None
     ) -> SyncResult:
-        """`sync` the campaigns a sweep found, a batch at a time: the campaigns of at most
-        `SWEEP_BRANDS` brands (at most `SWEEP_BATCH` of them), each batch judged again under
-        its brands' locks, with a clock read after them, and committed on its own (when not
-        inside a caller's transaction). A change is made only if it still holds once the locks
-        are held."""
+        """Judge again the campaigns a sweep found (`by_brand`: their ids by brand), a batch at
+        a time: the campaigns of at most `SWEEP_BRANDS` brands (at most `SWEEP_BATCH` of
+        them), each batch under its brands' locks, with a clock read after them, and committed
+        on its own (when not inside a caller's transaction). A change is made only if it still
+        holds once the locks are held.
+
+        A batch is `sync`'s work in three statements: the locks by brand id
+        (`lock_brand_ids`), the facts of its campaigns that are still those brands'
+        (`batch_facts`, compiled once) and the one write (`_settle`)."""
         result = SyncResult()
-        for batch in _batches(by_brand):
-            changed = cls.sync(Campaign.objects.filter(pk__in=batch), cause, now=now)
+        changed_by_id = _operator_id(cause, by=None)
+        for brand_ids, campaign_ids in _batches(by_brand):
+            with transaction.atomic():
+                locked = lock_brand_ids(brand_ids)
+                at = now or timezone.now()  # read after the locks, as in `sync`
+                facts = batch_facts(campaign_ids, brand_ids=locked)
+                changed = _settle(facts, cause=cause, now=at, changed_by_id=changed_by_id)
             result.activated += changed.activated
             result.paused += changed.paused
         return result
@@ -308,6 +288,47 @@ def _operator_id(cause: str, *, by: AbstractBaseUser | None) -> int | None:
     return int(by.pk)
 
 
+def _settle(
+    campaigns: Iterable[CampaignFacts], *, cause: str, now: datetime, changed_by_id: int | None
+) -> SyncResult:
+    """Judge `campaigns` at `now` (their brands locked by the caller) and write what differs:
+    the state and next check of each, a history row and an event per switch, in one statement
+    on PostgreSQL (`write_sync`), none when nothing differs.
+
+    Python decides only the verdicts (`ads.rules`); each change goes to the database as a
+    tuple, not a model object, which cost more to build than the row costs to insert.
+    """
+    result = SyncResult()
+    states: list[State] = []
+    changes: list[StatusChange] = []
+    brand_of: dict[int, int] = {}
+    next_check = next_changes(now=now)
+    for facts in campaigns:
+        found = reasons.blocking_reasons(facts, now=now)
+        should_be_active = not found
+        check = next_check(facts)
+        if should_be_active == facts.is_active and not _recheck(facts, check, now=now):
+            continue
+        states.append((facts.pk, should_be_active, check))
+        if should_be_active == facts.is_active:
+            continue
+        (result.activated if should_be_active else result.paused).append(facts.pk)
+        brand_of[facts.pk] = facts.brand_id
+        changes.append((facts.pk, should_be_active, found))
+    events = status_events(changes, changed_at=now, cause=cause, brand_of=brand_of)
+    deliveries = write_sync(
+        states,
+        changes=changes,
+        events=events,
+        changed_at=now,
+        cause=cause,
+        changed_by_id=changed_by_id,
+        deliveries_due=timezone.now(),
+    )
+    published(deliveries)
+    return result
+
+
 def _recheck(facts: CampaignFacts, next_check: datetime | None, *, now: datetime) -> bool:
     """Whether a campaign's stored check must be written again at `now`: its next check is not
     the one the clock gives, or it was worked out at a later instant (a clock set back)."""
@@ -315,18 +336,19 @@ def _recheck(facts: CampaignFacts, next_check: datetime | None, *, now: datetime
     return facts.next_check_at != next_check or stored is None or stored > now
 
 
-def _batches(by_brand: Iterable[list[int]]) -> Iterator[list[int]]:
-    """The campaign ids, a brand's together, in batches of at most `SWEEP_BRANDS` brands and
-    `SWEEP_BATCH` campaigns (a brand with more campaigns than that is split)."""
+def _batches(by_brand: Mapping[int, list[int]]) -> Iterator[tuple[list[int], list[int]]]:
+    """(brand ids, campaign ids) of each batch: a brand's campaigns together, at most
+    `SWEEP_BRANDS` brands and `SWEEP_BATCH` campaigns (a brand with more campaigns than that
+    is split)."""
+    brands: list[int] = []
     batch: list[int] = []
-    brands = 0
-    for campaign_ids in by_brand:
+    for brand_id, campaign_ids in by_brand.items():
         for start in range(0, len(campaign_ids), SWEEP_BATCH):
             part = campaign_ids[start : start + SWEEP_BATCH]
-            if batch and (brands == SWEEP_BRANDS or len(batch) + len(part) > SWEEP_BATCH):
-                yield batch
-                batch, brands = [], 0
+            if batch and (len(brands) == SWEEP_BRANDS or len(batch) + len(part) > SWEEP_BATCH):
+                yield brands, batch
+                brands, batch = [], []
             batch += part
-            brands += 1
+            brands.append(brand_id)
     if batch:
-        yield batch
+        yield brands, batch

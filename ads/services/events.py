@@ -3,7 +3,8 @@
 A status change or an alert is stored as an `Event`, with one `Delivery` per active endpoint
 subscribed to its type, inside the caller's transaction: a change that rolls back leaves no
 event, and one that commits cannot lose its event. Set-based: one statement per call on
-PostgreSQL (`ads.sql.outbox.insert_events`), whatever the number of changes and endpoints.
+PostgreSQL (`ads.sql.outbox.insert_events`), whatever the number of changes and endpoints; a
+sync's events go in the statement of its changes (`status_events`).
 After commit, a delivery task is asked for on the "webhooks" queue; when the broker is down
 that request is dropped with a warning and the periodic sweep (`ads.services.webhooks.send_due`)
 sends the rows later.
@@ -11,12 +12,14 @@ sends the rows later.
 
 import logging
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 
 from celery import current_app
 from django.db import transaction
 from django.utils import timezone
 
-from ads.models import BudgetAlert, CampaignStatusChange, Event
+from ads.models import BudgetAlert, Event
+from ads.sql.history import StatusChange
 from ads.sql.outbox import NewEvent, insert_events
 
 logger = logging.getLogger(__name__)
@@ -26,33 +29,42 @@ DELIVER_TASK = "ads.tasks.deliver_webhooks"
 Type = Event.Type
 
 
-def record_status_events(
-    changes: Sequence[CampaignStatusChange], *, brand_of: Mapping[int, int]
-) -> None:
-    """Store `changes` (one sync's) as campaign.paused/activated events; `brand_of` maps each
-    changed campaign to its brand, as the sync read it."""
-    if not changes:
-        return
+def status_events(
+    changes: Sequence[StatusChange],
+    *,
+    changed_at: datetime,
+    cause: str,
+    brand_of: Mapping[int, int],
+) -> list[NewEvent]:
+    """`changes` (one sync's, made at `changed_at` for `cause`) as campaign.paused/activated
+    events, for the sync to write with its changes (`ads.sql.campaigns.write_sync`, then
+    `published`); `brand_of` maps each changed campaign to its brand, as the sync read it."""
     # A sync's changes share one time: formatted once, not once per change (about a
     # microsecond each).
-    stamps = {time: time.isoformat() for time in {change.changed_at for change in changes}}
-    events = [
+    stamp = changed_at.isoformat()
+    return [
         NewEvent(
-            type=Type.CAMPAIGN_ACTIVATED if change.is_active else Type.CAMPAIGN_PAUSED,
-            time=change.changed_at,
-            campaign_id=change.campaign_id,
+            type=Type.CAMPAIGN_ACTIVATED if serves else Type.CAMPAIGN_PAUSED,
+            time=changed_at,
+            campaign_id=pk,
             data={
-                "campaign_id": change.campaign_id,
-                "brand_id": brand_of[change.campaign_id],
-                "is_active": change.is_active,
-                "reasons": list(change.reasons),
-                "cause": change.cause,
-                "changed_at": stamps[change.changed_at],
+                "campaign_id": pk,
+                "brand_id": brand_of[pk],
+                "is_active": serves,
+                "reasons": list(reasons),
+                "cause": cause,
+                "changed_at": stamp,
             },
         )
-        for change in changes
+        for pk, serves, reasons in changes
     ]
-    _publish(events)
+
+
+def published(deliveries: int) -> None:
+    """Ask for a sender once the transaction commits, if events were stored with
+    `deliveries` deliveries (none: no endpoint takes them)."""
+    if deliveries:
+        transaction.on_commit(request_delivery)
 
 
 def record_alert_events(alerts: Iterable[BudgetAlert]) -> None:
@@ -82,8 +94,7 @@ def record_alert_events(alerts: Iterable[BudgetAlert]) -> None:
 
 def _publish(events: list[NewEvent]) -> None:
     """Insert `events` and their deliveries; ask for a sender once the transaction commits."""
-    if insert_events(events, now=timezone.now()):
-        transaction.on_commit(request_delivery)
+    published(insert_events(events, now=timezone.now()))
 
 
 def request_delivery() -> None:

@@ -17,6 +17,7 @@ from django.db import DatabaseError, connection
 from django.db.models import QuerySet
 
 from ads.models import Brand, Campaign, SpendLog
+from ads.sql.arrays import array_text
 from ads.sql.ledger import insert_entry_unless_known, insert_statement, mark_saved
 
 # What a spend's roll-up reads of the brand it locks, in the model's column order (from_db).
@@ -40,6 +41,30 @@ class AdvisoryLock(enum.IntEnum):
 def lock_brands(brands: QuerySet[Brand]) -> None:
     """Lock `brands` in pk order (brand rows only), as every writer does before its changes."""
     list(brands.order_by("pk").select_for_update(no_key=True).values_list("pk", flat=True))
+
+
+def lock_brand_ids(brand_ids: Sequence[int]) -> list[int]:
+    """Lock the brands `brand_ids` in pk order; the ids of those that exist, in that order.
+
+    Hand-written for the sweeps, which lock a batch's 20 brands 475 times in a half flip:
+    `lock_brands` over `pk IN (SELECT brand_id …)` made the planner hash-join all the brands
+    for each batch (1.7 ms at 10,000 brands), while `id = ANY(ids)` reads the few through the
+    primary key.
+    """
+    if not brand_ids:
+        return []
+    quote = connection.ops.quote_name
+    brand_table, pk = quote(Brand._meta.db_table), quote("id")
+    sql = f"SELECT {pk} FROM {brand_table} WHERE {pk}"  # noqa: S608 - placeholders only
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"{sql} = ANY(%s) ORDER BY {pk} FOR NO KEY UPDATE", [array_text(brand_ids)]
+            )
+        else:  # SQLite: no arrays, and no row locks (a writer holds the whole database)
+            placeholders = ", ".join(["%s"] * len(brand_ids))
+            cursor.execute(f"{sql} IN ({placeholders}) ORDER BY {pk}", list(brand_ids))
+        return [brand_id for (brand_id,) in cursor.fetchall()]
 
 
 def lock_brand_of(campaign_id: int) -> Brand:

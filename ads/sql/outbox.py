@@ -19,7 +19,7 @@ its deliveries pending until it is switched on again.
 """
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -39,6 +39,10 @@ _SUBSCRIBED = {
 }
 
 
+# A statement and its parameters.
+Statement = tuple[str, list[Any]]
+
+
 class NewEvent(NamedTuple):
     """An event to store: a tuple, not an `Event`, as a model instance costs more to build
     than the row costs to insert. Its id is given when it is inserted."""
@@ -49,24 +53,31 @@ class NewEvent(NamedTuple):
     data: dict[str, Any]
 
 
-def insert_events(events: Sequence[NewEvent], *, now: datetime) -> int:
+def insert_events(
+    events: Sequence[NewEvent], *, now: datetime, before: Mapping[str, Statement] | None = None
+) -> int:
     """Insert `events` and their deliveries, due at `now`; how many deliveries.
 
     On PostgreSQL the events' INSERT feeds the deliveries' INSERT … SELECT through a CTE: one
     round trip. The events go in as one JSON document (`jsonb_to_recordset`) and PostgreSQL
     gives each its id (`gen_random_uuid()`): an array per column (100 literals each for the
     server to parse) and a `uuid4()` and `str()` per event in Python cost about 1.7 ms more
-    per 100 events (docs/BENCHMARKS.md, "The outbox"). On SQLite (no INSERT inside WITH) the
-    events' bulk insert, then the same INSERT … SELECT over their ids.
+    per 100 events (docs/BENCHMARKS.md, "The outbox"). `before`: the caller's own writes of
+    the same change (a sync's UPDATE and history), run by name as data-modifying WITH queries
+    of the same statement, so the whole change costs one round trip (PostgreSQL only). On SQLite (no
+    INSERT inside WITH) the events' bulk insert, then the same INSERT … SELECT over their ids.
     """
+    if connection.vendor != "postgresql" and before:
+        raise ValueError("Only PostgreSQL runs other writes inside the outbox's statement.")
+    ctes = [(name, sql, params) for name, (sql, params) in (before or {}).items()]
+    if not events:
+        if not ctes:
+            return 0
+        *ctes, (_, last, last_params) = ctes
+        with connection.cursor() as cursor:
+            cursor.execute(_with(ctes) + last, [*_with_params(ctes), *last_params])
+        return 0
     if connection.vendor == "postgresql":
-        new_events = (
-            f"WITH event AS (INSERT INTO {Event._meta.db_table} (id, type, time, campaign_id, data)"  # noqa: S608 - placeholders only
-            " SELECT gen_random_uuid(), new.* FROM jsonb_to_recordset(%s::jsonb)"
-            " AS new(type varchar, time timestamptz, campaign_id bigint, data jsonb)"
-            " RETURNING id, type) "
-        )
-        source = "event"
         # The events of one sync share one time: formatted once, not once per event (about a
         # microsecond each).
         stamps = {time: time.isoformat() for time in {event.time for event in events}}
@@ -79,24 +90,44 @@ def insert_events(events: Sequence[NewEvent], *, now: datetime) -> int:
             }
             for event in events
         ]
-        before: list[Any] = [json.dumps(rows)]
+        ctes.append(
+            (
+                "event",
+                f"INSERT INTO {Event._meta.db_table} (id, type, time, campaign_id, data)"  # noqa: S608 - placeholders only
+                " SELECT gen_random_uuid(), new.* FROM jsonb_to_recordset(%s::jsonb)"
+                " AS new(type varchar, time timestamptz, campaign_id bigint, data jsonb)"
+                " RETURNING id, type",
+                [json.dumps(rows)],
+            )
+        )
+        source = "event"
         after: list[Any] = []
     else:
         stored = Event.objects.bulk_create(Event(**event._asdict()) for event in events)
         ids = ", ".join(["%s"] * len(stored))
-        new_events = ""
         source = f"(SELECT id, type FROM {Event._meta.db_table} WHERE id IN ({ids}))"  # noqa: S608 - placeholders only
-        before, after = [], [event.pk.hex for event in stored]
+        after = [event.pk.hex for event in stored]
     sql = (
-        f"{new_events}INSERT INTO {Delivery._meta.db_table}"  # noqa: S608 - placeholders only
+        f"{_with(ctes)}INSERT INTO {Delivery._meta.db_table}"  # noqa: S608 - placeholders only
         " (event_id, endpoint_id, status, attempts, next_attempt_at, delivered_at, last_error)"
         f" SELECT event.id, endpoint.id, %s, 0, %s, NULL, '' FROM {source} AS event"
         f" JOIN {WebhookEndpoint._meta.db_table} AS endpoint"
         f" ON endpoint.is_active AND {_SUBSCRIBED[connection.vendor]}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*before, Status.PENDING, now, *after])
+        cursor.execute(sql, [*_with_params(ctes), Status.PENDING, now, *after])
         return int(cursor.rowcount)
+
+
+def _with(ctes: Sequence[tuple[str, str, list[Any]]]) -> str:
+    """The WITH clause of named statements (empty for none)."""
+    if not ctes:
+        return ""
+    return "WITH " + ", ".join(f"{name} AS ({sql})" for name, sql, _ in ctes) + " "
+
+
+def _with_params(ctes: Sequence[tuple[str, str, list[Any]]]) -> list[Any]:
+    return [param for _, _, params in ctes for param in params]
 
 
 def claim_due(*, now: datetime, lease_until: datetime, limit: int) -> list[int]:

@@ -138,7 +138,7 @@ def blocked_history_writer() -> int | None:
     rows = query(
         "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
         "AND wait_event_type = 'Lock' AND query LIKE %s",
-        'INSERT INTO "ads_campaignstatuschange"%',
+        '%INSERT INTO "ads_campaignstatuschange"%',
     )
     return int(rows[0][0]) if rows else None
 

@@ -182,7 +182,8 @@ class PostgresRestartTests(TransactionTestCase):
         self.addCleanup(child.close)
         wait_until(lambda: bool(self.messages(child, "campaign")), 60, "the ingester's setup")
 
-        # The over-budget batch pauses the campaign, then writes history: hold it there.
+        # The over-budget batch pauses the campaign in the statement that writes its history
+        # (the sync's one write): hold it there.
         holder = self.cluster.connect("ingest")
         self.addCleanup(holder.close)
         holder.autocommit = False
@@ -192,7 +193,7 @@ class PostgresRestartTests(TransactionTestCase):
             lambda: bool(
                 self.sql(
                     "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                    "AND query LIKE 'INSERT INTO \"ads_campaignstatuschange\"%'"
+                    "AND query LIKE '%INSERT INTO \"ads_campaignstatuschange\"%'"
                 )
             ),
             60,

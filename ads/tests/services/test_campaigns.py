@@ -331,16 +331,18 @@ class SyncQueryCountTests(TestCase):
 
 class SweepBatchTests(TestCase):
     def test_batches_keep_a_brands_campaigns_together_within_both_bounds(self) -> None:
-        by_brand = [[n * 10 + i for i in range(n % 4 + 1)] for n in range(50)]
-        by_brand.append(list(range(1000, 1000 + SWEEP_BATCH + 5)))  # one brand too big
+        by_brand = {n: [n * 10 + i for i in range(n % 4 + 1)] for n in range(50)}
+        by_brand[50] = list(range(1000, 1000 + SWEEP_BATCH + 5))  # one brand too big
         batches = list(_batches(by_brand))
         self.assertEqual(
-            sorted(pk for batch in batches for pk in batch),
-            sorted(pk for ids in by_brand for pk in ids),
+            sorted(pk for _, batch in batches for pk in batch),
+            sorted(pk for ids in by_brand.values() for pk in ids),
         )
-        brand_of = {pk: n for n, ids in enumerate(by_brand) for pk in ids}
-        for batch in batches:
-            self.assertLessEqual(len({brand_of[pk] for pk in batch}), SWEEP_BRANDS)
+        brand_of = {pk: n for n, ids in by_brand.items() for pk in ids}
+        for brands, batch in batches:
+            self.assertEqual(brands, sorted({brand_of[pk] for pk in batch}))
+            self.assertLessEqual(len(brands), SWEEP_BRANDS)
             self.assertLessEqual(len(batch), SWEEP_BATCH)
-        for n, ids in enumerate(by_brand[:-1]):  # each brand in one batch
-            self.assertEqual(sum(1 for batch in batches if set(ids) & set(batch)), 1, n)
+        for n in range(50):  # each brand in one batch
+            ids = set(by_brand[n])
+            self.assertEqual(sum(1 for _, batch in batches if ids & set(batch)), 1, n)
