@@ -25,7 +25,11 @@ def all_days() -> list[int]:
 
 
 class Campaign(GuardedModel):
-    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="campaigns")
+    # No index of its own: the unique (brand, name) index serves every lookup by brand, and
+    # each switch of a sweep would update one more index (migration 0016).
+    brand = models.ForeignKey(
+        Brand, on_delete=models.CASCADE, related_name="campaigns", db_index=False
+    )
     name = models.CharField(max_length=200, validators=[validate_text])
     is_enabled = models.BooleanField(
         "enabled", default=True, help_text="The operator's switch. The system never changes it."

@@ -18,7 +18,18 @@ class CampaignStatusChange(models.Model):
         OPERATOR = "operator", "Operator change"
         RECONCILE = "reconcile", "Reconciliation"
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="status_changes")
+    # Neither a FOREIGN KEY constraint nor an index of its own (migration 0016): rows are
+    # written only by a sync (`ads.sql.history`), for campaigns it has just read under their
+    # brand's lock, Django cascades a campaign's delete, and the (campaign, -changed_at) index
+    # serves every lookup by campaign. A sweep's switch paid a deferred check at commit and one
+    # more index insert for them.
+    campaign = models.ForeignKey(
+        Campaign,
+        on_delete=models.CASCADE,
+        related_name="status_changes",
+        db_constraint=False,
+        db_index=False,
+    )
     changed_at = models.DateTimeField(default=timezone.now, db_index=True)
     is_active = models.BooleanField("serving")
     reasons = models.JSONField(default=list, blank=True)
