@@ -34,8 +34,10 @@ Cause = CampaignStatusChange.Cause
 # What one transaction of a sweep switches at most: the brands it locks, and their campaigns.
 # A spend waits only when its brand is in the batch being switched, and only for that batch:
 # few brands, briefly (issue 13: 1,000 campaigns of 200 brands per batch kept a spend's p99
-# 4-18x longer during a half flip).
-SWEEP_BRANDS = 20
+# 4-18x longer during a half flip). 40 brands take about 14 ms a batch, less than the 18 ms
+# 20 brands took before a batch became three statements; each batch costs fixed round trips,
+# so fewer batches make a half flip shorter (docs/BENCHMARKS.md, "Sweeps cost what changes").
+SWEEP_BRANDS = 40
 SWEEP_BATCH = 1000
 
 # The campaigns edited inside `CampaignService.one_evaluation`, evaluated when it ends.

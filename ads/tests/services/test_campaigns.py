@@ -310,12 +310,12 @@ class SyncQueryCountTests(TestCase):
         build_campaigns(10)
         small = self.queries_to_sync_all()
         Campaign.objects.update(is_active=False)
-        build_campaigns(90)  # 20 brands in all: one batch of the sweep (SWEEP_BRANDS)
-        self.assertEqual(Campaign.objects.count(), 100)
+        build_campaigns(5 * SWEEP_BRANDS - 10)  # one batch of the sweep in all
+        self.assertEqual(Campaign.objects.count(), 5 * SWEEP_BRANDS)
         self.assertEqual(self.queries_to_sync_all(), small)
 
-    def test_a_sweep_switches_20_brands_per_transaction_in_a_fixed_number_of_queries(self) -> None:
-        build_campaigns(225)  # 45 brands of five
+    def test_a_sweep_switches_a_batch_of_brands_per_transaction_in_fixed_queries(self) -> None:
+        build_campaigns(5 * (2 * SWEEP_BRANDS + 5))  # brands of five: two batches and a few
         with CaptureQueriesContext(connection) as captured:
             result = CampaignService.sync_all(Cause.ENFORCE_BUDGETS)
         switched = Campaign.objects.filter(pk__in=result.activated + result.paused)
@@ -324,7 +324,7 @@ class SyncQueryCountTests(TestCase):
         history = [
             q["sql"] for q in captured.captured_queries if "campaignstatuschange" in q["sql"]
         ]
-        self.assertEqual(len(history), 3)  # one transaction each: 20 brands, 20, and the rest
+        self.assertEqual(len(history), 3)  # one transaction each: a batch, a batch, the rest
         # The unlocked read, then the same statements per batch.
         self.assertEqual((len(captured.captured_queries) - 1) % 3, 0)
 

@@ -93,8 +93,8 @@ def drift() -> None:
 @time_machine.travel(NOON, tick=True)
 class TaskQueryCountTests(TestCase):
     """Each task body sends the same statements for each batch of `SWEEP_BRANDS` brands it
-    switches, none per campaign: 10 campaigns (2 brands) in one batch, 110 (22) in two, 500
-    (100) in five."""
+    switches, none per campaign: 2 brands of five campaigns in one batch, 2 + SWEEP_BRANDS in
+    two, 5 x SWEEP_BRANDS in five."""
 
     def queries(self, task: Any) -> int:
         drift()
@@ -104,17 +104,17 @@ class TaskQueryCountTests(TestCase):
         self.assertGreater(summary["activated"], 0)
         return len(captured.captured_queries)
 
-    def test_the_same_queries_per_batch_at_10_110_and_500_campaigns(self) -> None:
-        self.assertEqual(SWEEP_BRANDS, 20)  # the sizes below are chosen for it
+    def test_the_same_queries_per_batch_at_one_two_and_five_batches(self) -> None:
+        per_brand, batch = CAMPAIGNS_PER_BRAND, SWEEP_BRANDS
         for task in (enforce_budgets, enforce_dayparting, reset_daily_monthly_spends):
             with self.subTest(task=task.name), transaction.atomic():
                 before = Campaign.objects.count()
-                build_portfolio(10)
+                build_portfolio(2 * per_brand)
                 one_batch = self.queries(task)
-                build_portfolio(100, start=2)
+                build_portfolio(batch * per_brand, start=2)
                 per_batch = self.queries(task) - one_batch
-                build_portfolio(390, start=22)
-                self.assertEqual(Campaign.objects.count(), before + 500)
+                build_portfolio((4 * batch - 2) * per_brand, start=2 + batch)
+                self.assertEqual(Campaign.objects.count(), before + 5 * batch * per_brand)
                 self.assertEqual(self.queries(task), one_batch + 4 * per_batch)
                 transaction.set_rollback(True)  # the next task starts from nothing again
 
