@@ -150,6 +150,10 @@ DATABASES = {
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=env_int("CONN_MAX_AGE", 60),
         conn_health_checks=True,
+        # Behind a transaction-pooling PgBouncer a session's state does not follow it from one
+        # transaction to the next: no server-side cursors, no prepared statements
+        # (ads.sql.prepared).
+        disable_server_side_cursors=env_bool("DATABASE_TRANSACTION_POOLING", False),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -8,10 +8,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import F, QuerySet
+from django.db.models import F, Field, QuerySet
 from django.utils import timezone
 
 from ads.models import Brand, Campaign, SpendLog
+from ads.sql.prepared import execute_prepared
 
 # The ledger columns an insert writes, and their PostgreSQL types, in the order of the arrays.
 _ENTRY_COLUMNS = (
@@ -201,7 +202,7 @@ def _totals_sql(
         f"{quote(column.column)} = totals.column{number}"
         for number, column in enumerate(columns, start=2)
     )
-    row = "(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"
+    row = "(" + ", ".join(_placeholder(vendor, f) for f in [model._meta.pk, *columns]) + ")"
     return (
         f"UPDATE {table} SET {assignments} FROM (VALUES {', '.join([row] * count)})"  # noqa: S608 - placeholders only
         f" AS totals WHERE {table}.{quote('id')} = totals.column1"
@@ -256,12 +257,17 @@ def write_roll_up(
         campaign_statements = [
             (f"WITH brand_totals AS ({brand_sql}) {campaign_sql}", brand_params + campaign_params)
         ]
+    # A single spend's shape runs thousands of times a second with the same text: prepared.
+    single = len(brands) == 1 and len(added) == 1
     results = []
     with connection.cursor() as cursor:
         for sql, params in brand_statements:
             cursor.execute(sql, params)
         for sql, params in campaign_statements:
-            cursor.execute(sql, params)
+            if single:
+                execute_prepared(cursor, sql, params)
+            else:
+                cursor.execute(sql, params)
             for row in cursor.fetchall():
                 values = [
                     field.to_python(value)
@@ -293,12 +299,28 @@ def _addition_sql(vendor: str, count: int) -> str:
     daily = quote(_CAMPAIGN_FIELDS["current_daily_spend"].column)
     total = quote(_CAMPAIGN_FIELDS["total_spend"].column)
     returned = ", ".join(f"{table}.{quote(field.column)}" for field in _RETURNED_FIELDS)
+    row = (
+        "("
+        + ", ".join(
+            _placeholder(vendor, _CAMPAIGN_FIELDS[name])
+            for name in ("id", "current_daily_spend", "total_spend")
+        )
+        + ")"
+    )
     return (
         f"UPDATE {table} SET {daily} = ROUND({daily} + added.column2, 2),"  # noqa: S608 - placeholders only
         f" {total} = ROUND({total} + added.column3, 2)"
-        f" FROM (VALUES {', '.join(['(%s, %s, %s)'] * count)}) AS added"
+        f" FROM (VALUES {', '.join([row] * count)}) AS added"
         f" WHERE {table}.{quote('id')} = added.column1 RETURNING {returned}"
     )
+
+
+def _placeholder(vendor: str, field: "Field[Any, Any]") -> str:
+    """A VALUES placeholder for `field`'s column: typed on PostgreSQL, so the statement can be
+    prepared (`ads.sql.prepared`: a prepared VALUES list would take an untyped value as text)."""
+    if vendor != "postgresql":
+        return "%s"
+    return f"%s::{field.db_type(connection)}"
 
 
 def write_campaign_days(recounted: "QuerySet[Any]") -> None:

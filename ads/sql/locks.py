@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from ads.models import Brand, Campaign, SpendLog
 from ads.sql.arrays import array_text
 from ads.sql.ledger import insert_entry_unless_known, insert_statement, mark_saved
+from ads.sql.prepared import execute_prepared
 
 # What a spend's roll-up reads of the brand it locks, in the model's column order (from_db).
 TOTAL_FIELDS = ("current_daily_spend", "current_monthly_spend", "spend_day", "spend_month")
@@ -79,8 +80,9 @@ def lock_brand_of_spend(entry: SpendLog) -> tuple[Brand, bool]:
     """A single spend's first statement: `lock_brand_of(entry.campaign_id)`, then the insert of
     `entry` unless its (campaign, external_id) is on record; (the brand, whether it was).
 
-    One round trip on PostgreSQL instead of two (a spend's cost is mostly round trips): the
-    lock is a WITH query, and the insert's rows exist only if it returned the campaign, so
+    One round trip on PostgreSQL instead of two (a spend's cost is mostly round trips), and a
+    prepared statement (`ads.sql.prepared`), planned once per connection: the lock is a WITH
+    query, and the insert's rows exist only if it returned the campaign, so
     the insert runs after the locks are held, as the locking rule asks. A campaign that moved
     to another brand while this waited returns nothing and inserts nothing; it is read once
     more, as in `lock_brands_of`. SQLite takes the two statements.
@@ -97,7 +99,7 @@ def lock_brand_of_spend(entry: SpendLog) -> tuple[Brand, bool]:
     )
     for _attempt in range(2):
         with connection.cursor() as cursor:
-            cursor.execute(sql, [entry.campaign_id, *params])
+            execute_prepared(cursor, sql, [entry.campaign_id, *params])
             row = cursor.fetchone()
         if row is not None:
             _, *columns, pk = row
