@@ -7,11 +7,15 @@ form is read by the array type's own input function in one pass.
 """
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date
+from decimal import Decimal
+
+Element = int | bool | str | Decimal | date | None
 
 
-def array_text(values: Sequence[int | bool | str | datetime | None]) -> str:
-    """The text form of an array of `values` (ints, booleans, text, aware datetimes, NULLs).
+def array_text(values: Sequence[Element]) -> str:
+    """The text form of an array of `values` (ints, booleans, text, Decimals, dates, aware
+    datetimes, NULLs).
 
     Ids are joined in C; any other value is written once per distinct value (a batch's next
     checks and reasons are a few values repeated)."""
@@ -28,12 +32,12 @@ def array_text(values: Sequence[int | bool | str | datetime | None]) -> str:
     return "{" + ",".join(parts) + "}"
 
 
-def _element(value: int | bool | str | datetime | None) -> str:
+def _element(value: Element) -> str:
     if value is None:
         return "NULL"
     if isinstance(value, bool):
         return "t" if value else "f"
-    if isinstance(value, int):
-        return str(value)
-    text = value.isoformat() if isinstance(value, datetime) else value
+    if isinstance(value, int | Decimal):
+        return str(value)  # exact: a Decimal's digits as they are
+    text = value.isoformat() if isinstance(value, date) else value
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

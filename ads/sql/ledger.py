@@ -12,6 +12,7 @@ from django.db.models import F, Field, QuerySet
 from django.utils import timezone
 
 from ads.models import Brand, Campaign, SpendLog
+from ads.sql.arrays import array_text
 from ads.sql.prepared import execute_prepared
 
 # The ledger columns an insert writes, and their PostgreSQL types, in the order of the arrays.
@@ -32,10 +33,11 @@ def insert_entries(entries: Sequence[SpendLog]) -> None:
     """Insert new ledger rows (checked, unsaved) and give each its id: one statement.
 
     Like `bulk_create`, no post_save is sent: the caller rolls the rows up itself. On
-    PostgreSQL the rows go in as one array per column through `unnest`, which costs the
-    database less to parse than a VALUES list and Python far less to build than `bulk_create`'s
-    nine prepared values per row (a third of a batch's time); ids come back in input order, as
-    `bulk_create` relies on too. SQLite, which has no arrays, takes `bulk_create`.
+    PostgreSQL the rows go in as one array per column through `unnest`, each array as one text
+    (`ads.sql.arrays`), which costs the database less to parse than a VALUES list or psycopg2's
+    `ARRAY[…]` of literals, and Python far less to build than `bulk_create`'s nine prepared
+    values per row (a third of a batch's time); ids come back in input order, as `bulk_create`
+    relies on too. SQLite, which has no arrays, takes `bulk_create`.
     """
     if not entries:
         return
@@ -78,7 +80,7 @@ def insert_statement(
     now = timezone.now()
     for entry in entries:
         entry.recorded_at = now  # auto_now_add, as save() would set it
-    params = [[getattr(entry, column) for entry in entries] for column, _ in _ENTRY_COLUMNS]
+    params = [array_text([getattr(e, column) for e in entries]) for column, _ in _ENTRY_COLUMNS]
     return _insert_sql(skip_known=skip_known, only_if=only_if), params
 
 
@@ -130,7 +132,7 @@ def known_spends(spends: list[SpendLog]) -> dict[tuple[int, str], SpendLog]:
     if connection.vendor == "postgresql":
         arrays = "unnest(%s::bigint[], %s::varchar[]) AS pairs(campaign_id, external_id)"
         ids, texts = [pk for pk, _ in pairs], [text for _, text in pairs]
-        statements.append((f"{select} {arrays}{join}{where}", [ids, texts]))
+        statements.append((f"{select} {arrays}{join}{where}", [array_text(ids), array_text(texts)]))
     else:
         size = max(connection.ops.bulk_batch_size(["campaign_id", "external_id"], pairs), 1)
         for start in range(0, len(pairs), size):
@@ -168,45 +170,92 @@ def _totals_statements(
     if not rows:
         return []
     model = type(rows[0])
-    columns = [column for column in model._meta.concrete_fields if column.name in fields]
-    size = max(connection.ops.bulk_batch_size(["id", *fields], rows), 1)
-    statements = []
-    for start in range(0, len(rows), size):
-        chunk = rows[start : start + size]
-        sql = _totals_sql(connection.vendor, model, tuple(fields), len(chunk))
-        params = [
-            value
-            for row in chunk
-            for value in (
-                row.pk,
-                *(
-                    column.get_db_prep_save(getattr(row, column.attname), connection)
-                    for column in columns
-                ),
-            )
-        ]
-        statements.append((sql, params))
-    return statements
+    columns = _columns(model, tuple(fields))
+    values = [
+        (
+            row.pk,
+            *(
+                column.get_db_prep_save(getattr(row, column.attname), connection)
+                for column in columns
+            ),
+        )
+        for row in rows
+    ]
+    return [
+        (
+            _totals_sql(connection.vendor, model, tuple(fields), _text_size(chunk)),
+            _row_params(chunk),
+        )
+        for chunk in _chunks(values)
+    ]
+
+
+@functools.cache
+def _columns(
+    model: type[Brand] | type[Campaign], fields: tuple[str, ...]
+) -> list["Field[Any, Any]"]:
+    """The concrete fields named `fields`, in the model's column order."""
+    return [column for column in model._meta.concrete_fields if column.name in fields]
 
 
 @functools.lru_cache(maxsize=64)
 def _totals_sql(
     vendor: str, model: type[Brand] | type[Campaign], fields: tuple[str, ...], count: int
 ) -> str:
-    """The text of a `write_totals` UPDATE of `count` rows, built once per size (a spend's is
-    always 1): the same text every time, and building it is a tenth of a spend's Python."""
+    """The text of a `write_totals` UPDATE of `count` rows (see `_rows`), built once: the same
+    text every time, and building it is a tenth of a spend's Python."""
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
-    columns = [column for column in model._meta.concrete_fields if column.name in fields]
+    columns = _columns(model, fields)
     assignments = ", ".join(
         f"{quote(column.column)} = totals.column{number}"
         for number, column in enumerate(columns, start=2)
     )
-    row = "(" + ", ".join(_placeholder(vendor, f) for f in [model._meta.pk, *columns]) + ")"
+    totals = _rows(vendor, "totals", [model._meta.pk, *columns], count)
     return (
-        f"UPDATE {table} SET {assignments} FROM (VALUES {', '.join([row] * count)})"  # noqa: S608 - placeholders only
-        f" AS totals WHERE {table}.{quote('id')} = totals.column1"
+        f"UPDATE {table} SET {assignments} FROM {totals}"  # noqa: S608 - placeholders only
+        f" WHERE {table}.{quote('id')} = totals.column1"
     )
+
+
+def _rows(vendor: str, name: str, fields: Sequence["Field[Any, Any]"], count: int) -> str:
+    """Rows for an UPDATE … FROM, as `name`(column1, column2, …), one column per field.
+
+    On PostgreSQL one array per column (`unnest`), sent as text (`ads.sql.arrays`): the same
+    statement for any number of rows, which the server reads in one pass per column, where a
+    VALUES list of 1,000 rows is 3,000 values to parse (and a prepared VALUES list would take
+    an untyped value as text). On SQLite, which has no arrays, a VALUES list of `count` rows.
+    """
+    if vendor == "postgresql":
+        arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
+        names = ", ".join(f"column{number}" for number in range(1, len(fields) + 1))
+        return f"unnest({arrays}) AS {name}({names})"
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    return f"(VALUES {', '.join([row] * count)}) AS {name}"
+
+
+def _chunks(rows: Sequence[tuple[Any, ...]]) -> list[Sequence[tuple[Any, ...]]]:
+    """`rows` in statements: all in one on PostgreSQL, as many as SQLite's limit on parameters
+    needs there."""
+    if not rows:
+        return []
+    if connection.vendor == "postgresql":
+        return [rows]
+    size = max(connection.ops.bulk_batch_size(["column"] * len(rows[0]), rows), 1)
+    return [rows[start : start + size] for start in range(0, len(rows), size)]
+
+
+def _text_size(chunk: Sequence[tuple[Any, ...]]) -> int:
+    """The size a statement's text is built for: none on PostgreSQL (arrays), the rows on
+    SQLite (a VALUES list)."""
+    return 0 if connection.vendor == "postgresql" else len(chunk)
+
+
+def _row_params(chunk: Sequence[tuple[Any, ...]]) -> list[Any]:
+    """The parameters of `_rows`: one array text per column, or every value row by row."""
+    if connection.vendor == "postgresql":
+        return [array_text(list(column)) for column in zip(*chunk, strict=True)]
+    return [value for row in chunk for value in row]
 
 
 @dataclass(frozen=True)
@@ -281,46 +330,31 @@ def _addition_statements(
     added: Sequence[tuple[int, Decimal, Decimal]],
 ) -> list[tuple[str, list[Any]]]:
     """`write_roll_up`'s additions to campaign totals: one UPDATE … RETURNING per chunk."""
-    size = max(connection.ops.bulk_batch_size(["id", "daily", "total"], list(added)), 1)
-    statements = []
-    for start in range(0, len(added), size):
-        chunk = added[start : start + size]
-        sql = _addition_sql(connection.vendor, len(chunk))
-        statements.append((sql, [value for row in chunk for value in row]))
-    return statements
+    return [
+        (_addition_sql(connection.vendor, _text_size(chunk)), _row_params(chunk))
+        for chunk in _chunks(added)
+    ]
+
+
+_ADDED_FIELDS = tuple(
+    _CAMPAIGN_FIELDS[name] for name in ("id", "current_daily_spend", "total_spend")
+)
 
 
 @functools.lru_cache(maxsize=64)
 def _addition_sql(vendor: str, count: int) -> str:
-    """The text of an addition to `count` campaigns' totals, built once per size (see
-    `_totals_sql`)."""
+    """The text of an addition to `count` campaigns' totals, built once (see `_totals_sql`)."""
     quote = connection.ops.quote_name
     table = quote(Campaign._meta.db_table)
     daily = quote(_CAMPAIGN_FIELDS["current_daily_spend"].column)
     total = quote(_CAMPAIGN_FIELDS["total_spend"].column)
     returned = ", ".join(f"{table}.{quote(field.column)}" for field in _RETURNED_FIELDS)
-    row = (
-        "("
-        + ", ".join(
-            _placeholder(vendor, _CAMPAIGN_FIELDS[name])
-            for name in ("id", "current_daily_spend", "total_spend")
-        )
-        + ")"
-    )
     return (
         f"UPDATE {table} SET {daily} = ROUND({daily} + added.column2, 2),"  # noqa: S608 - placeholders only
         f" {total} = ROUND({total} + added.column3, 2)"
-        f" FROM (VALUES {', '.join([row] * count)}) AS added"
+        f" FROM {_rows(vendor, 'added', _ADDED_FIELDS, count)}"
         f" WHERE {table}.{quote('id')} = added.column1 RETURNING {returned}"
     )
-
-
-def _placeholder(vendor: str, field: "Field[Any, Any]") -> str:
-    """A VALUES placeholder for `field`'s column: typed on PostgreSQL, so the statement can be
-    prepared (`ads.sql.prepared`: a prepared VALUES list would take an untyped value as text)."""
-    if vendor != "postgresql":
-        return "%s"
-    return f"%s::{field.db_type(connection)}"
 
 
 def write_campaign_days(recounted: "QuerySet[Any]") -> None:

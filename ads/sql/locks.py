@@ -89,7 +89,7 @@ def lock_brand_of_spend(entry: SpendLog) -> tuple[Brand, bool]:
     """
     if connection.vendor != "postgresql":
         return lock_brand_of(entry.campaign_id), insert_entry_unless_known(entry)
-    locked = _locked_rows_sql(connection.vendor, 1)
+    locked, lock_params = _locked_rows_statement([entry.campaign_id])
     insert, params = insert_statement(
         [entry], skip_known=True, only_if="EXISTS (SELECT FROM locked)"
     )
@@ -99,7 +99,7 @@ def lock_brand_of_spend(entry: SpendLog) -> tuple[Brand, bool]:
     )
     for _attempt in range(2):
         with connection.cursor() as cursor:
-            execute_prepared(cursor, sql, [entry.campaign_id, *params])
+            execute_prepared(cursor, sql, [*lock_params, *params])
             row = cursor.fetchone()
         if row is not None:
             _, *columns, pk = row
@@ -141,28 +141,38 @@ def _locked_rows(campaign_ids: list[int]) -> list[tuple[Any, ...]]:
     """(campaign id, *the roll-up's brand columns) per campaign, rows locked in brand order."""
     if not campaign_ids:
         return []
-    sql = _locked_rows_sql(connection.vendor, len(campaign_ids))
     with connection.cursor() as cursor:
-        cursor.execute(sql, campaign_ids)
+        cursor.execute(*_locked_rows_statement(campaign_ids))
         return list(cursor.fetchall())
+
+
+def _locked_rows_statement(campaign_ids: list[int]) -> tuple[str, list[Any]]:
+    """`_locked_rows`' statement and parameters: the ids as one array text on PostgreSQL
+    (`ads.sql.arrays`: one statement for any number, read in one pass), one placeholder each
+    on SQLite."""
+    if connection.vendor == "postgresql":
+        return _locked_rows_sql(connection.vendor, 0), [array_text(campaign_ids)]
+    return _locked_rows_sql(connection.vendor, len(campaign_ids)), list(campaign_ids)
 
 
 @functools.lru_cache(maxsize=64)
 def _locked_rows_sql(vendor: str, count: int) -> str:
-    """`_locked_rows`' statement for `count` campaigns, built once per size: a spend's Python
-    is a large part of its cost, and the text is the same every time."""
+    """`_locked_rows`' statement for `count` campaigns (any number on PostgreSQL: 0), built
+    once: a spend's Python is a large part of its cost, and the text is the same every time."""
     quote = connection.ops.quote_name
     brand_table = quote(Brand._meta.db_table)
     campaign_table = quote(Campaign._meta.db_table)
     columns = ", ".join(f"{brand_table}.{quote(f.column)}" for f in _ROLL_UP_COLUMNS)
     # SQLite has no row locks (a writer holds the whole database): nothing to add there.
     lock = f" FOR NO KEY UPDATE OF {brand_table}, {campaign_table}" if vendor != "sqlite" else ""
-    placeholders = ", ".join(["%s"] * count)
+    wanted = (
+        "= ANY(%s::bigint[])" if vendor == "postgresql" else f"IN ({', '.join(['%s'] * count)})"
+    )
     return (
         f"SELECT {campaign_table}.{quote('id')}, {columns}"  # noqa: S608 - placeholders only
         f" FROM {brand_table} JOIN {campaign_table}"
         f" ON {campaign_table}.{quote('brand_id')} = {brand_table}.{quote('id')}"
-        f" WHERE {campaign_table}.{quote('id')} IN ({placeholders})"
+        f" WHERE {campaign_table}.{quote('id')} {wanted}"
         f" ORDER BY {brand_table}.{quote('id')}, {campaign_table}.{quote('id')}{lock}"
     )
 

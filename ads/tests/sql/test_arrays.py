@@ -1,6 +1,8 @@
 """`ads.sql.arrays.array_text`: a list as PostgreSQL reads it back, element for element."""
 
 import json
+from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -25,6 +27,11 @@ class ArrayTextTests(TestCase):
             ([noon, None, noon, utc("2026-03-18T13:00")], "timestamptz"),
             (['say "hi"', "back\\slash", "{a,b}", "", "NULL"], "text"),
             ([], "bigint"),
+            (
+                [Decimal("12.50"), Decimal("-0.01"), None, Decimal("999999999999999999.99")],
+                "numeric(20, 2)",
+            ),
+            ([date(2026, 3, 1), date(2024, 2, 29)], "date"),
         ]
         for values, kind in cases:
             with self.subTest(kind=kind):
