@@ -219,18 +219,25 @@ def _totals_sql(
 
 
 def _rows(vendor: str, name: str, fields: Sequence["Field[Any, Any]"], count: int) -> str:
-    """Rows for an UPDATE … FROM, as `name`(column1, column2, …), one column per field.
+    """Rows for an UPDATE … FROM, as `name`(column1, column2, …), one column per field;
+    `count` as `_text_size` gives it.
 
-    On PostgreSQL one array per column (`unnest`), sent as text (`ads.sql.arrays`): the same
-    statement for any number of rows, which the server reads in one pass per column, where a
-    VALUES list of 1,000 rows is 3,000 values to parse (and a prepared VALUES list would take
-    an untyped value as text). On SQLite, which has no arrays, a VALUES list of `count` rows.
+    On PostgreSQL, many rows go in as one array per column (`unnest`), each sent as text
+    (`ads.sql.arrays`): the same statement for any number of rows, read in one pass per
+    column, where a VALUES list of 1,000 rows is 3,000 values to parse. One row (a single
+    spend's) goes in as typed values, so that its prepared statement (`ads.sql.prepared`) is
+    planned once: with array parameters PostgreSQL cannot tell how many rows a generic plan
+    gets, finds it dearer than planning each run for the values given, and re-plans every
+    time. On SQLite, which has no arrays, a VALUES list of `count` rows.
     """
-    if vendor == "postgresql":
+    if vendor == "postgresql" and count == 0:
         arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
         names = ", ".join(f"column{number}" for number in range(1, len(fields) + 1))
         return f"unnest({arrays}) AS {name}({names})"
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    if vendor == "postgresql":
+        row = "(" + ", ".join(f"%s::{field.db_type(connection)}" for field in fields) + ")"
+    else:
+        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     return f"(VALUES {', '.join([row] * count)}) AS {name}"
 
 
@@ -246,14 +253,16 @@ def _chunks(rows: Sequence[tuple[Any, ...]]) -> list[Sequence[tuple[Any, ...]]]:
 
 
 def _text_size(chunk: Sequence[tuple[Any, ...]]) -> int:
-    """The size a statement's text is built for: none on PostgreSQL (arrays), the rows on
-    SQLite (a VALUES list)."""
-    return 0 if connection.vendor == "postgresql" else len(chunk)
+    """The number of rows a statement's text is built for (see `_rows`): 0, any number, for
+    arrays on PostgreSQL; else the rows themselves."""
+    if connection.vendor == "postgresql" and len(chunk) > 1:
+        return 0
+    return len(chunk)
 
 
 def _row_params(chunk: Sequence[tuple[Any, ...]]) -> list[Any]:
     """The parameters of `_rows`: one array text per column, or every value row by row."""
-    if connection.vendor == "postgresql":
+    if _text_size(chunk) == 0:
         return [array_text(list(column)) for column in zip(*chunk, strict=True)]
     return [value for row in chunk for value in row]
 

@@ -147,17 +147,18 @@ def _locked_rows(campaign_ids: list[int]) -> list[tuple[Any, ...]]:
 
 
 def _locked_rows_statement(campaign_ids: list[int]) -> tuple[str, list[Any]]:
-    """`_locked_rows`' statement and parameters: the ids as one array text on PostgreSQL
-    (`ads.sql.arrays`: one statement for any number, read in one pass), one placeholder each
-    on SQLite."""
-    if connection.vendor == "postgresql":
+    """`_locked_rows`' statement and parameters: many ids as one array text on PostgreSQL
+    (`ads.sql.arrays`: one statement for any number, read in one pass), else one placeholder
+    each. A single spend's one id stays a plain value: its statement is prepared, and one with
+    an array parameter would be planned again at every run (see `ads.sql.ledger._rows`)."""
+    if connection.vendor == "postgresql" and len(campaign_ids) > 1:
         return _locked_rows_sql(connection.vendor, 0), [array_text(campaign_ids)]
     return _locked_rows_sql(connection.vendor, len(campaign_ids)), list(campaign_ids)
 
 
 @functools.lru_cache(maxsize=64)
 def _locked_rows_sql(vendor: str, count: int) -> str:
-    """`_locked_rows`' statement for `count` campaigns (any number on PostgreSQL: 0), built
+    """`_locked_rows`' statement for `count` campaigns (0: any number, as an array), built
     once: a spend's Python is a large part of its cost, and the text is the same every time."""
     quote = connection.ops.quote_name
     brand_table = quote(Brand._meta.db_table)
@@ -165,9 +166,7 @@ def _locked_rows_sql(vendor: str, count: int) -> str:
     columns = ", ".join(f"{brand_table}.{quote(f.column)}" for f in _ROLL_UP_COLUMNS)
     # SQLite has no row locks (a writer holds the whole database): nothing to add there.
     lock = f" FOR NO KEY UPDATE OF {brand_table}, {campaign_table}" if vendor != "sqlite" else ""
-    wanted = (
-        "= ANY(%s::bigint[])" if vendor == "postgresql" else f"IN ({', '.join(['%s'] * count)})"
-    )
+    wanted = "= ANY(%s::bigint[])" if count == 0 else f"IN ({', '.join(['%s'] * count)})"
     return (
         f"SELECT {campaign_table}.{quote('id')}, {columns}"  # noqa: S608 - placeholders only
         f" FROM {brand_table} JOIN {campaign_table}"
