@@ -5,6 +5,7 @@ the API): each bad value is a ValidationError naming its field, and a bad entry 
 named by its index ("entry 17: amount: ...").
 """
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -49,10 +50,17 @@ def campaign_id_of(campaign: object) -> int:
     pk = campaign.pk if isinstance(campaign, Campaign) else campaign
     if not isinstance(pk, int) or isinstance(pk, bool):
         raise ValidationError({"campaign": f"{campaign!r} is not a saved campaign."})
-    _, largest = connection.ops.integer_field_range(Campaign._meta.pk.get_internal_type())
-    if not 1 <= pk <= largest:
+    if not 1 <= pk <= _largest_id(connection.vendor):
         raise ValidationError({"campaign": f"Campaign {pk} does not exist."})
     return pk
+
+
+@functools.cache
+def _largest_id(vendor: str) -> int:
+    """The largest campaign id the database's column holds, looked up once per backend: every
+    entry of a batch is checked against it."""
+    _, largest = connection.ops.integer_field_range(Campaign._meta.pk.get_internal_type())
+    return int(largest)
 
 
 def spend_time(timestamp: object) -> datetime:

@@ -326,13 +326,17 @@ def write_roll_up(
                 execute_prepared(cursor, sql, params)
             else:
                 cursor.execute(sql, params)
-            for row in cursor.fetchall():
-                values = [
-                    field.to_python(value)
-                    for field, value in zip(_RETURNED_FIELDS, row, strict=True)
-                ]
-                results.append(CampaignTotals(*values))
+            results += [CampaignTotals(*_returned_values(row)) for row in cursor.fetchall()]
     return results
+
+
+def _returned_values(row: Sequence[Any]) -> Sequence[Any]:
+    """A returned campaign row as the ORM would give it: psycopg2 already gives the id, the
+    boolean and Decimals, while SQLite gives its doubles, which the money fields read back as
+    the cents written."""
+    if connection.vendor == "postgresql":
+        return row
+    return [field.to_python(value) for field, value in zip(_RETURNED_FIELDS, row, strict=True)]
 
 
 def _addition_statements(
