@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import F, Field, QuerySet
 from django.utils import timezone
 
@@ -104,10 +104,11 @@ def mark_saved(entries: Sequence[SpendLog], ids: Sequence[int]) -> None:
     when `ids` is empty (nothing was inserted)."""
     if not ids:
         return
+    alias = connection.alias
     for entry, pk in zip(entries, ids, strict=True):
         entry.pk = pk
         entry._state.adding = False
-        entry._state.db = connection.alias
+        entry._state.db = alias
 
 
 def known_spends(spends: list[SpendLog]) -> dict[tuple[int, str], SpendLog]:
@@ -171,11 +172,13 @@ def _totals_statements(
         return []
     model = type(rows[0])
     columns = _columns(model, tuple(fields))
+    # The connection itself, not its per-thread proxy, which each value would look up again.
+    database = connections[connection.alias]
     values = [
         (
             row.pk,
             *(
-                column.get_db_prep_save(getattr(row, column.attname), connection)
+                column.get_db_prep_save(getattr(row, column.attname), database)
                 for column in columns
             ),
         )
@@ -326,17 +329,20 @@ def write_roll_up(
                 execute_prepared(cursor, sql, params)
             else:
                 cursor.execute(sql, params)
-            results += [CampaignTotals(*_returned_values(row)) for row in cursor.fetchall()]
+            results += [CampaignTotals(*row) for row in _returned_rows(cursor.fetchall())]
     return results
 
 
-def _returned_values(row: Sequence[Any]) -> Sequence[Any]:
-    """A returned campaign row as the ORM would give it: psycopg2 already gives the id, the
-    boolean and Decimals, while SQLite gives its doubles, which the money fields read back as
+def _returned_rows(rows: Sequence[Sequence[Any]]) -> Sequence[Sequence[Any]]:
+    """The returned campaign rows as the ORM would give them: psycopg2 already gives the ids,
+    booleans and Decimals, while SQLite gives its doubles, which the money fields read back as
     the cents written."""
     if connection.vendor == "postgresql":
-        return row
-    return [field.to_python(value) for field, value in zip(_RETURNED_FIELDS, row, strict=True)]
+        return rows
+    return [
+        [field.to_python(value) for field, value in zip(_RETURNED_FIELDS, row, strict=True)]
+        for row in rows
+    ]
 
 
 def _addition_statements(

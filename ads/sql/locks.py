@@ -13,7 +13,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import QuerySet
 
 from ads.models import Brand, Campaign, SpendLog
@@ -194,15 +195,22 @@ def _brand_converters(vendor: str) -> list[tuple[Any, list[_Converter]]]:
 def _brand(row: Sequence[Any]) -> Brand:
     """A brand built from the roll-up's columns as read raw, through the backend's converters
     as the ORM's would be."""
-    converters = _brand_converters(connection.vendor)
-    values = [_from_db(value, *steps) for steps, value in zip(converters, row, strict=True)]
-    return Brand.from_db(connection.alias, _ROLL_UP_FIELDS, values)
+    # The connection itself, not its per-thread proxy, which each value would look up again.
+    database = connections[connection.alias]
+    converters = _brand_converters(database.vendor)
+    values = [
+        _from_db(value, *steps, database=database)
+        for steps, value in zip(converters, row, strict=True)
+    ]
+    return Brand.from_db(database.alias, _ROLL_UP_FIELDS, values)
 
 
-def _from_db(value: object, column: object, steps: list[_Converter]) -> object:
+def _from_db(
+    value: object, column: object, steps: list[_Converter], *, database: BaseDatabaseWrapper
+) -> object:
     """A raw column value as the ORM would give it."""
     for step in steps:
-        value = step(value, column, connection)
+        value = step(value, column, database)
     return value
 
 
