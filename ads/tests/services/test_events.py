@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.db import connection, transaction
 from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
@@ -15,7 +16,7 @@ from ads.rules.webhooks import RETRY_FOR, retry_delay
 from ads.services import BudgetService, CampaignService, Cause
 from ads.services.events import record_alert_events
 from ads.services.webhooks import cloudevent_body
-from ads.tests.builders import make_brand, make_campaign
+from ads.tests.builders import make_brand, make_campaign, utc
 
 
 def endpoint(types: list[str] | None = None, *, active: bool = True) -> WebhookEndpoint:
@@ -24,6 +25,11 @@ def endpoint(types: list[str] | None = None, *, active: bool = True) -> WebhookE
     )
 
 
+# Midday: a brand's local day cannot turn between its creation and its spends.
+NOON = utc("2026-03-18T12:00:00")
+
+
+@time_machine.travel(NOON, tick=True)
 class StatusEventTests(TestCase):
     def test_a_pause_is_an_event_with_the_contracts_data_and_one_delivery_per_subscriber(
         self,
