@@ -22,13 +22,14 @@ from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
 
 from ads.models import Campaign
-from ads.sql.arrays import array_text
+from ads.sql.arrays import array_text, row_chunks, row_params, rows_sql, text_size
 from ads.sql.history import StatusChange, insert_status_changes, status_changes_sql
 from ads.sql.outbox import NewEvent, Statement, insert_events
 
 # (campaign id, serves, next check): the values a row is to have; `checked_at` is the sync's.
 State = tuple[int, bool, datetime | None]
-_COLUMNS = ("id", "is_active", "next_check_at")
+_FIELDS = {field.name: field for field in Campaign._meta.concrete_fields}
+_STATE_FIELDS = tuple(_FIELDS[name] for name in ("id", "is_active", "next_check_at"))
 # A query of campaign rows, compiled once for every batch (`read_batch`).
 RowQuery = Callable[[QuerySet[Campaign]], "QuerySet[Campaign, tuple[Any, ...]]"]
 # Where a batch's arrays go in the compiled statement's parameters.
@@ -74,29 +75,9 @@ def _compiled(query: RowQuery) -> tuple[str, tuple[Any, ...]]:
 def write_states(states: Sequence[State], *, checked_at: datetime) -> None:
     """Set `is_active` and `next_check_at` of each campaign in `states`, and `checked_at` (the
     caller holds its brand's lock, as every writer of a campaign does)."""
-    if not states:
-        return
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(*_states_sql(states, checked_at=checked_at))
-        return
-    quote = connection.ops.quote_name
-    table = quote(Campaign._meta.db_table)
-    size = max(connection.ops.bulk_batch_size([*_COLUMNS, "checked_at"], states), 1)
-    adapt = connection.ops.adapt_datetimefield_value
     with connection.cursor() as cursor:
-        for start in range(0, len(states), size):
-            chunk = states[start : start + size]
-            cursor.execute(
-                f"UPDATE {table} SET {_assignments()}"  # noqa: S608 - placeholders only
-                f" FROM (SELECT column1 AS id, column2 AS is_active, column3 AS next_check_at"
-                f" FROM (VALUES {', '.join(['(%s, %s, %s)'] * len(chunk))})) AS states"
-                f" WHERE {table}.{quote('id')} = states.id",
-                [
-                    adapt(checked_at),
-                    *(value for pk, serves, due in chunk for value in (pk, serves, adapt(due))),
-                ],
-            )
+        for chunk in row_chunks(states):
+            cursor.execute(*_states_sql(chunk, checked_at=checked_at))
 
 
 def write_sync(
@@ -133,20 +114,25 @@ def write_sync(
 
 
 def _states_sql(states: Sequence[State], *, checked_at: datetime) -> Statement:
-    """`write_states`' UPDATE on PostgreSQL, and its parameters."""
+    """`write_states`' UPDATE of `states` (one statement's worth), and its parameters: the rows
+    as `ads.sql.arrays.rows_sql` sends them, and on PostgreSQL their ids once more as
+    `id = ANY(ids)` (see the module docstring)."""
     quote = connection.ops.quote_name
     table = quote(Campaign._meta.db_table)
-    ids, serves, due = (array_text(column) for column in zip(*states, strict=True))
-    sql = (
-        f"UPDATE {table} SET {_assignments()}"  # noqa: S608 - placeholders only
-        " FROM unnest(%s::bigint[], %s::boolean[], %s::timestamptz[])"
-        f" AS states({', '.join(_COLUMNS)})"
-        f" WHERE {table}.{quote('id')} = states.id AND {table}.{quote('id')} = ANY(%s)"
+    pk = f"{table}.{quote('id')}"
+    adapt = connection.ops.adapt_datetimefield_value
+    values = [(campaign, serves, adapt(due)) for campaign, serves, due in states]
+    assignments = ", ".join(
+        f"{quote(field.column)} = states.column{number}"
+        for number, field in enumerate(_STATE_FIELDS[1:], start=2)
     )
-    return sql, [checked_at, ids, serves, due, ids]
-
-
-def _assignments() -> str:
-    quote = connection.ops.quote_name
-    columns = ", ".join(f"{quote(column)} = states.{column}" for column in _COLUMNS[1:])
-    return f"{quote('checked_at')} = %s, {columns}"
+    rows = rows_sql(connection.vendor, "states", _STATE_FIELDS, text_size(values))
+    sql = (
+        f"UPDATE {table} SET {quote('checked_at')} = %s, {assignments}"  # noqa: S608 - placeholders only
+        f" FROM {rows} WHERE {pk} = states.column1"
+    )
+    params = [adapt(checked_at), *row_params(values)]
+    if connection.vendor == "postgresql":
+        sql += f" AND {pk} = ANY(%s::bigint[])"
+        params.append(array_text([campaign for campaign, _, _ in states]))
+    return sql, params

@@ -12,7 +12,7 @@ from django.db.models import F, Field, QuerySet
 from django.utils import timezone
 
 from ads.models import Brand, Campaign, SpendLog
-from ads.sql.arrays import array_text
+from ads.sql.arrays import array_text, row_chunks, row_params, rows_sql, text_size
 from ads.sql.prepared import execute_prepared
 
 # The ledger columns an insert writes, and their PostgreSQL types, in the order of the arrays.
@@ -186,10 +186,10 @@ def _totals_statements(
     ]
     return [
         (
-            _totals_sql(connection.vendor, model, tuple(fields), _text_size(chunk)),
-            _row_params(chunk),
+            _totals_sql(connection.vendor, model, tuple(fields), text_size(chunk)),
+            row_params(chunk),
         )
-        for chunk in _chunks(values)
+        for chunk in row_chunks(values)
     ]
 
 
@@ -205,8 +205,8 @@ def _columns(
 def _totals_sql(
     vendor: str, model: type[Brand] | type[Campaign], fields: tuple[str, ...], count: int
 ) -> str:
-    """The text of a `write_totals` UPDATE of `count` rows (see `_rows`), built once: the same
-    text every time, and building it is a tenth of a spend's Python."""
+    """The text of a `write_totals` UPDATE of `count` rows (`ads.sql.arrays.rows_sql`), built
+    once: the same text every time, and building it is a tenth of a spend's Python."""
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     columns = _columns(model, fields)
@@ -214,60 +214,11 @@ def _totals_sql(
         f"{quote(column.column)} = totals.column{number}"
         for number, column in enumerate(columns, start=2)
     )
-    totals = _rows(vendor, "totals", [model._meta.pk, *columns], count)
+    totals = rows_sql(vendor, "totals", [model._meta.pk, *columns], count)
     return (
         f"UPDATE {table} SET {assignments} FROM {totals}"  # noqa: S608 - placeholders only
         f" WHERE {table}.{quote('id')} = totals.column1"
     )
-
-
-def _rows(vendor: str, name: str, fields: Sequence["Field[Any, Any]"], count: int) -> str:
-    """Rows for an UPDATE … FROM, as `name`(column1, column2, …), one column per field;
-    `count` as `_text_size` gives it.
-
-    On PostgreSQL, many rows go in as one array per column (`unnest`), each sent as text
-    (`ads.sql.arrays`): the same statement for any number of rows, read in one pass per
-    column, where a VALUES list of 1,000 rows is 3,000 values to parse. One row (a single
-    spend's) goes in as typed values, so that its prepared statement (`ads.sql.prepared`) is
-    planned once: with array parameters PostgreSQL cannot tell how many rows a generic plan
-    gets, finds it dearer than planning each run for the values given, and re-plans every
-    time. On SQLite, which has no arrays, a VALUES list of `count` rows.
-    """
-    if vendor == "postgresql" and count == 0:
-        arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
-        names = ", ".join(f"column{number}" for number in range(1, len(fields) + 1))
-        return f"unnest({arrays}) AS {name}({names})"
-    if vendor == "postgresql":
-        row = "(" + ", ".join(f"%s::{field.db_type(connection)}" for field in fields) + ")"
-    else:
-        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    return f"(VALUES {', '.join([row] * count)}) AS {name}"
-
-
-def _chunks(rows: Sequence[tuple[Any, ...]]) -> list[Sequence[tuple[Any, ...]]]:
-    """`rows` in statements: all in one on PostgreSQL, as many as SQLite's limit on parameters
-    needs there."""
-    if not rows:
-        return []
-    if connection.vendor == "postgresql":
-        return [rows]
-    size = max(connection.ops.bulk_batch_size(["column"] * len(rows[0]), rows), 1)
-    return [rows[start : start + size] for start in range(0, len(rows), size)]
-
-
-def _text_size(chunk: Sequence[tuple[Any, ...]]) -> int:
-    """The number of rows a statement's text is built for (see `_rows`): 0, any number, for
-    arrays on PostgreSQL; else the rows themselves."""
-    if connection.vendor == "postgresql" and len(chunk) > 1:
-        return 0
-    return len(chunk)
-
-
-def _row_params(chunk: Sequence[tuple[Any, ...]]) -> list[Any]:
-    """The parameters of `_rows`: one array text per column, or every value row by row."""
-    if _text_size(chunk) == 0:
-        return [array_text(list(column)) for column in zip(*chunk, strict=True)]
-    return [value for row in chunk for value in row]
 
 
 @dataclass(frozen=True)
@@ -350,8 +301,8 @@ def _addition_statements(
 ) -> list[tuple[str, list[Any]]]:
     """`write_roll_up`'s additions to campaign totals: one UPDATE … RETURNING per chunk."""
     return [
-        (_addition_sql(connection.vendor, _text_size(chunk)), _row_params(chunk))
-        for chunk in _chunks(added)
+        (_addition_sql(connection.vendor, text_size(chunk)), row_params(chunk))
+        for chunk in row_chunks(added)
     ]
 
 
@@ -371,7 +322,7 @@ def _addition_sql(vendor: str, count: int) -> str:
     return (
         f"UPDATE {table} SET {daily} = ROUND({daily} + added.column2, 2),"  # noqa: S608 - placeholders only
         f" {total} = ROUND({total} + added.column3, 2)"
-        f" FROM {_rows(vendor, 'added', _ADDED_FIELDS, count)}"
+        f" FROM {rows_sql(vendor, 'added', _ADDED_FIELDS, count)}"
         f" WHERE {table}.{quote('id')} = added.column1 RETURNING {returned}"
     )
 

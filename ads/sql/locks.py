@@ -18,7 +18,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import QuerySet
 
 from ads.models import Brand, Campaign, SpendLog
-from ads.sql.arrays import array_text
+from ads.sql.arrays import ARRAYS, array_text, as_arrays
 from ads.sql.ledger import insert_entry_unless_known, insert_statement, mark_saved
 from ads.sql.prepared import execute_prepared
 
@@ -151,15 +151,15 @@ def _locked_rows_statement(campaign_ids: list[int]) -> tuple[str, list[Any]]:
     """`_locked_rows`' statement and parameters: many ids as one array text on PostgreSQL
     (`ads.sql.arrays`: one statement for any number, read in one pass), else one placeholder
     each. A single spend's one id stays a plain value: its statement is prepared, and one with
-    an array parameter would be planned again at every run (see `ads.sql.ledger._rows`)."""
-    if connection.vendor == "postgresql" and len(campaign_ids) > 1:
-        return _locked_rows_sql(connection.vendor, 0), [array_text(campaign_ids)]
+    an array parameter would be planned again at every run (`ads.sql.arrays.as_arrays`)."""
+    if as_arrays(len(campaign_ids)):
+        return _locked_rows_sql(connection.vendor, ARRAYS), [array_text(campaign_ids)]
     return _locked_rows_sql(connection.vendor, len(campaign_ids)), list(campaign_ids)
 
 
 @functools.lru_cache(maxsize=64)
 def _locked_rows_sql(vendor: str, count: int) -> str:
-    """`_locked_rows`' statement for `count` campaigns (0: any number, as an array), built
+    """`_locked_rows`' statement for `count` campaigns (`ARRAYS`: any number, as an array), built
     once: a spend's Python is a large part of its cost, and the text is the same every time."""
     quote = connection.ops.quote_name
     brand_table = quote(Brand._meta.db_table)
@@ -167,7 +167,7 @@ def _locked_rows_sql(vendor: str, count: int) -> str:
     columns = ", ".join(f"{brand_table}.{quote(f.column)}" for f in _ROLL_UP_COLUMNS)
     # SQLite has no row locks (a writer holds the whole database): nothing to add there.
     lock = f" FOR NO KEY UPDATE OF {brand_table}, {campaign_table}" if vendor != "sqlite" else ""
-    wanted = "= ANY(%s::bigint[])" if count == 0 else f"IN ({', '.join(['%s'] * count)})"
+    wanted = "= ANY(%s::bigint[])" if count == ARRAYS else f"IN ({', '.join(['%s'] * count)})"
     return (
         f"SELECT {campaign_table}.{quote('id')}, {columns}"  # noqa: S608 - placeholders only
         f" FROM {brand_table} JOIN {campaign_table}"
