@@ -45,11 +45,12 @@ def _counts(result: SyncResult) -> dict[str, int]:
 
 @periodic_task
 def enforce_budgets() -> dict[str, int]:
-    """The safety net (every 5 minutes): every campaign re-evaluated against its brand's
-    budgets and every other rule, and its next check stored again. Spends pause at once and the
-    minute's sweep follows the clock; this repairs what was written around the rules."""
+    """The safety net (every 5 minutes): what is due, and the next slice of a rolling pass that
+    re-evaluates every campaign against its brand's budgets and every other rule and stores its
+    next check again. Spends pause at once and the minute's sweep follows the clock; this
+    repairs what was written around the rules, at the same cost at any scale."""
     with periodic_work_lock():
-        return _counts(CampaignService.sync_all(Cause.ENFORCE_BUDGETS))
+        return _counts(CampaignService.safety_net(Cause.ENFORCE_BUDGETS))
 
 
 @periodic_task

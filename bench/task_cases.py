@@ -17,7 +17,7 @@ from ads.services import BudgetService, CampaignService, Cause
 from bench.measure import QueryCounter, median
 
 TASKS: dict[str, Callable[[datetime], object]] = {
-    "enforce_budgets": lambda now: CampaignService.sync_all(Cause.ENFORCE_BUDGETS, now=now),
+    "enforce_budgets": lambda now: CampaignService.safety_net(Cause.ENFORCE_BUDGETS, now=now),
     "enforce_dayparting": lambda now: CampaignService.sweep_due(Cause.ENFORCE_DAYPARTING, now=now),
     "reset_daily_monthly_spends": lambda now: BudgetService.reset_daily_monthly_spends(now=now),
 }

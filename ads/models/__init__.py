@@ -13,6 +13,7 @@ from ads.models.campaign import Campaign, DaypartingSchedule, DaypartingWindow, 
 from ads.models.events import Delivery, DeliveryAttempt, Event, WebhookEndpoint
 from ads.models.history import CampaignStatusChange
 from ads.models.ledger import SpendLog, TotalsCorrection
+from ads.models.sweeps import SweepCursor
 
 __all__ = [
     "ApiKey",
@@ -27,6 +28,7 @@ __all__ = [
     "Event",
     "IdempotentResponse",
     "SpendLog",
+    "SweepCursor",
     "TotalsCorrection",
     "WebhookEndpoint",
     "all_days",

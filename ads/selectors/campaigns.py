@@ -61,6 +61,16 @@ def campaign_facts(campaigns: QuerySet[Campaign]) -> Iterator[CampaignFacts]:
     return _facts_of(_fact_rows(campaigns).iterator(chunk_size=5000))
 
 
+def slice_end(*, after_id: int, size: int) -> int | None:
+    """The id of the `size`-th campaign after `after_id`, in id order: where a slice of the
+    safety net's pass ends (an index read of `size` entries). None when fewer are left: the
+    slice runs to the last campaign and the pass is complete."""
+    if size < 1:
+        raise ValueError(f"A slice holds at least one campaign, not {size}.")
+    ids = Campaign.objects.filter(pk__gt=after_id).order_by("pk").values_list("pk", flat=True)
+    return next(iter(ids[size - 1 : size]), None)
+
+
 def batch_facts(
     campaign_ids: Sequence[int], *, brand_ids: Sequence[int]
 ) -> Iterator[CampaignFacts]:

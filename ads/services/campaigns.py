@@ -17,12 +17,12 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from ads.models import Brand, Campaign, CampaignStatusChange
+from ads.models import Brand, Campaign, CampaignStatusChange, SweepCursor
 from ads.rules import reasons
 from ads.rules.reasons import CampaignFacts
 from ads.rules.transitions import next_changes
 from ads.selectors import campaign_facts
-from ads.selectors.campaigns import batch_facts
+from ads.selectors.campaigns import batch_facts, slice_end
 from ads.selectors.resumes import Outlook, campaign_outlooks
 from ads.services.entries import campaign_id_of
 from ads.services.events import published, status_events
@@ -39,6 +39,9 @@ Cause = CampaignStatusChange.Cause
 # so fewer batches make a half flip shorter (docs/BENCHMARKS.md, "Sweeps cost what changes").
 SWEEP_BRANDS = 40
 SWEEP_BATCH = 1000
+# The campaigns the safety net's rolling pass judges a run (`CampaignService.safety_net`):
+# about 80 ms of reading at 100,000 campaigns, the whole pass every run up to this many.
+SAFETY_NET_SLICE = 10_000
 
 # The campaigns edited inside `CampaignService.one_evaluation`, evaluated when it ends.
 _pending_evaluations: ContextVar[set[int] | None] = ContextVar("pending_evaluations", default=None)
@@ -116,29 +119,49 @@ class CampaignService:
 
     @classmethod
     def sync_all(cls, cause: str, *, now: datetime | None = None) -> SyncResult:
-        """Every campaign in line with the rules: the full sweep (see `sweep`)."""
+        """Every campaign in line with the rules now: the full pass (see `sweep`), for the
+        shell after a repair done around the rules (a restored backup, a queryset update)."""
         return cls.sweep(cause, now=now)
 
     @classmethod
     def sweep(cls, cause: str, *, now: datetime | None = None) -> SyncResult:
-        """Bring every campaign in line, locking only what changes, a batch at a time: the
-        safety net, which repairs anything written around the rules (`enforce_budgets`, every 5
-        minutes).
+        """Bring every campaign in line, locking only what changes, a batch at a time.
 
         A read of every campaign without locks finds those whose state differs from their
         verdict, or whose stored next check differs from the one the clock gives. Each batch
-        of those is then judged again by `sync` (see `_switch`). A steady sweep therefore takes
-        no lock at all and spends never wait for it, but it reads every campaign: the minute's
-        sweep is `sweep_due`.
+        of those is then judged again by `sync` (see `_switch`). It takes no lock when nothing
+        is wrong, but it reads every campaign: the periodic work runs `sweep_due` and
+        `safety_net` instead, which cost the same at any scale.
         """
         at = now or timezone.now()
-        next_check = next_changes(now=at)
-        due: dict[int, list[int]] = defaultdict(list)
-        for facts in campaign_facts(Campaign.objects.all()):
-            wrong = facts.is_active == bool(reasons.blocking_reasons(facts, now=at))
-            if wrong or _recheck(facts, next_check(facts), now=at):
-                due[facts.brand_id].append(facts.pk)
-        return cls._switch(due, cause=cause, now=now)
+        return cls._switch(_wrong(Campaign.objects.all(), now=at), cause=cause, now=now)
+
+    @classmethod
+    def safety_net(
+        cls, cause: str, *, now: datetime | None = None, size: int = SAFETY_NET_SLICE
+    ) -> SyncResult:
+        """`enforce_budgets`, every 5 minutes: what is due (`sweep_due`), and the next `size`
+        campaigns of a rolling full pass, in id order from where the last run stopped
+        (`SweepCursor`), judged as `sweep` judges every campaign.
+
+        Spends pause at once, every write re-evaluates what it touches and the minute's sweep
+        follows the clock; this repairs what was written around the rules (a queryset update, a
+        restored backup). A run costs the same at any number of campaigns, and the pass covers
+        them all every ceil(campaigns / size) runs: every run up to 10,000 campaigns, every 50
+        minutes at 100,000, about every 8 hours at 1,000,000 (`sync_all` does it at once).
+        The cursor moves only after the slice is judged, so a run that dies repeats its slice.
+        """
+        at = now or timezone.now()
+        cursor, _ = SweepCursor.objects.get_or_create(name=cause)
+        last = slice_end(after_id=cursor.after_id, size=size)
+        part = Campaign.objects.filter(pk__gt=cursor.after_id)
+        found = _wrong(part if last is None else part.filter(pk__lte=last), now=at)
+        for brand_id, ids in _due(now=at).items():
+            found[brand_id] = list(dict.fromkeys(found[brand_id] + ids))
+        result = cls._switch(found, cause=cause, now=now)
+        moved = {"after_id": 0, "passed_at": at} if last is None else {"after_id": last}
+        SweepCursor.objects.filter(name=cause).update(**moved)
+        return result
 
     @classmethod
     def sweep_due(cls, cause: str, *, now: datetime | None = None) -> SyncResult:
@@ -150,18 +173,10 @@ class CampaignService:
         Every write of a fact a verdict is drawn from re-evaluates its campaigns and stores
         their next check, so between writes only the clock changes a verdict, and it does so
         exactly at the stored instant. What is written around the rules (a queryset update) is
-        repaired by `sweep`, the safety net.
+        repaired by `safety_net`.
         """
         at = now or timezone.now()
-        due: dict[int, list[int]] = defaultdict(list)
-        for pk, brand_id in (
-            Campaign.objects.filter(Q(next_check_at__lte=at) | Q(checked_at__gt=at))
-            .order_by()
-            .values_list("pk", "brand_id")
-            .iterator(chunk_size=5000)
-        ):
-            due[brand_id].append(pk)
-        return cls._switch(due, cause=cause, now=now)
+        return cls._switch(_due(now=at), cause=cause, now=now)
 
     @classmethod
     def _switch(
@@ -329,6 +344,33 @@ def _settle(
     )
     published(deliveries)
     return result
+
+
+def _wrong(campaigns: QuerySet[Campaign], *, now: datetime) -> defaultdict[int, list[int]]:
+    """The ids by brand of the campaigns in `campaigns` whose state differs from their verdict
+    at `now`, or whose stored next check is not the one the clock gives: read without locks,
+    judged again under them by `_switch`."""
+    found: defaultdict[int, list[int]] = defaultdict(list)
+    next_check = next_changes(now=now)
+    for facts in campaign_facts(campaigns):
+        wrong = facts.is_active == bool(reasons.blocking_reasons(facts, now=now))
+        if wrong or _recheck(facts, next_check(facts), now=now):
+            found[facts.brand_id].append(facts.pk)
+    return found
+
+
+def _due(*, now: datetime) -> defaultdict[int, list[int]]:
+    """The ids by brand of the campaigns whose next check has come at `now`, or that were
+    judged at a later instant (a clock set back): two index ranges."""
+    found: defaultdict[int, list[int]] = defaultdict(list)
+    for pk, brand_id in (
+        Campaign.objects.filter(Q(next_check_at__lte=now) | Q(checked_at__gt=now))
+        .order_by()
+        .values_list("pk", "brand_id")
+        .iterator(chunk_size=5000)
+    ):
+        found[brand_id].append(pk)
+    return found
 
 
 def _recheck(facts: CampaignFacts, next_check: datetime | None, *, now: datetime) -> bool:
