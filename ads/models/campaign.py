@@ -193,11 +193,12 @@ class DaypartingSchedule(GuardedModel):
         return f"{weekly(self)} {self.effective_timezone}"
 
 
-class DaypartingWindow(models.Model):
+class DaypartingWindow(GuardedModel):
     """One more window of a schedule, with the same rules as the schedule's own (its first).
 
     A campaign is inside its schedule when any of its windows is open. Windows of one schedule
-    that overlap on the week's timeline are refused, naming both.
+    that overlap on the week's timeline are refused, naming both. Validated on every save, like
+    the schedule: a bad or overlapping window saved from the shell is refused, nothing stored.
     """
 
     schedule = models.ForeignKey(

@@ -73,6 +73,31 @@ class WindowValidationTests(TestCase):
             caught.exception.messages, ["Mon, Sun 17:00–19:00 overlaps Mon 14:00–18:00"]
         )
 
+    @time_machine.travel(utc("2026-03-18T12:00:00"), tick=False)
+    def test_a_bad_or_overlapping_window_saved_without_full_clean_is_refused(self) -> None:
+        # From the shell, save() alone: the same rules as full_clean, and nothing stored.
+        changes = CampaignStatusChange.objects.filter(campaign=self.schedule.campaign)
+        before = DaypartingSchedule.objects.values_list("extra_windows_text").get()
+        changes_before = changes.count()
+        for start, end, days, field in [
+            (time(14), time(14), [0], "end_time"),
+            (time(14), time(15), [7], "days_of_week"),
+            (time(14), time(15), [1, 1], "days_of_week"),
+            (time(14), time(15), "1", "days_of_week"),
+            (time(11), time(13), [2], "__all__"),  # overlaps the schedule's own
+            (time(22), time(10), [6], "__all__"),  # Sunday night into Monday's 09:00
+        ]:
+            with self.subTest(start=start, end=end, days=days):
+                window = DaypartingWindow(
+                    schedule=self.schedule, start_time=start, end_time=end, days_of_week=days
+                )
+                with self.assertRaises(ValidationError) as caught:
+                    window.save()
+                self.assertIn(field, caught.exception.message_dict)
+        self.assertEqual(DaypartingWindow.objects.count(), 0)
+        self.assertEqual(DaypartingSchedule.objects.values_list("extra_windows_text").get(), before)
+        self.assertEqual(changes.count(), changes_before)
+
     def test_touching_windows_and_a_window_changed_in_place_are_accepted(self) -> None:
         window = add_window(self.schedule, time(12), time(14), WEEKDAYS)
         window.end_time = time(15)
