@@ -1,9 +1,10 @@
 """A campaign of a brand: its caps and flight, and its dayparting schedule with its windows."""
 
 import json
-from collections.abc import Iterable
-from datetime import date, time
+from collections.abc import Collection, Iterable
+from datetime import date, datetime, time
 from functools import lru_cache
+from typing import TypeGuard
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -18,6 +19,11 @@ from ads.money import ZERO
 from ads.periods import validate_timezone
 from ads.rules.windows import ALL_DAYS, WeeklyWindow, overlapping_pairs, window_errors
 from ads.validators import validate_text
+
+
+def is_plain_date(value: object) -> TypeGuard[date]:
+    """A date and not a datetime (which is a date to Python, and cannot be compared to one)."""
+    return isinstance(value, date) and not isinstance(value, datetime)
 
 
 def all_days() -> list[int]:
@@ -122,10 +128,28 @@ class Campaign(GuardedModel):
     def __str__(self) -> str:
         return self.name
 
+    def clean_fields(self, exclude: Collection[str] | None = None) -> None:
+        # A datetime is a date to Django, which would keep its date in UTC, not the brand's
+        # zone: a flight a day off, silently. A flight date must be the local date itself.
+        errors: dict[str, list[ValidationError]] = {}
+        for name in ("start_date", "end_date"):
+            value = getattr(self, name)
+            if isinstance(value, datetime) and name not in (exclude or ()):
+                message = (
+                    f"{value!r} is a datetime; give the local date (a date) in the brand's zone."
+                )
+                errors[name] = [ValidationError(message, code="datetime_not_date")]
+        try:
+            super().clean_fields(exclude=[*(exclude or ()), *errors])
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
     def clean(self) -> None:
         # Not both dates: a field's own check (clean_fields) has reported what is no date.
         start, end = self.start_date, self.end_date
-        if isinstance(start, date) and isinstance(end, date) and end < start:
+        if is_plain_date(start) and is_plain_date(end) and end < start:
             raise ValidationError(
                 {"end_date": "The flight cannot end before it starts (both dates are inclusive)."}
             )

@@ -7,8 +7,9 @@ back from 02:00 EDT to 01:00 EST (a 25-hour day).
 """
 
 from collections.abc import Callable
-from datetime import date, time
+from datetime import date, datetime, time
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -187,6 +188,24 @@ class FlightValidationTests(TestCase):
         with self.assertRaises(ValidationError) as caught:
             campaign.save()
         self.assertIn("start_date", caught.exception.message_dict)
+
+    def test_a_datetime_is_refused_not_cut_to_its_utc_date_and_nothing_changes(self) -> None:
+        # 2026-07-01 01:00 in Tokyo is still 2026-06-30 in UTC: Django alone would keep the
+        # UTC date, a day off in the brand's zone.
+        tokyo = datetime(2026, 7, 1, 1, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
+        for field in ("start_date", "end_date"):
+            with self.subTest(field=field):
+                campaign = Campaign.objects.get(pk=self.campaign.pk)
+                setattr(campaign, field, tokyo)
+                with self.assertRaises(ValidationError) as caught:
+                    campaign.save()
+                self.assertEqual(
+                    [e.code for e in caught.exception.error_dict[field]], ["datetime_not_date"]
+                )
+        self.assertEqual(
+            Campaign.objects.values_list("start_date", "end_date").get(),
+            (date(2026, 6, 1), date(2026, 6, 30)),
+        )
 
 
 def build_portfolio(count: int, *, start: int = 0) -> None:
