@@ -79,6 +79,21 @@ class CapPausesItsCampaignAloneTests(TestCase):
         self.assertEqual(campaign_totals(self.capped), (Decimal("50.00"), Decimal("50.00")))
         self.assertEqual(campaign_totals(self.other), (Decimal("0.00"), Decimal("0.00")))
 
+    def test_a_credit_below_the_cap_brings_the_capped_campaign_back_at_once(self) -> None:
+        set_caps(self.capped, daily="50.00", total="80.00")
+        BudgetService.record_spend(self.capped, "50.00")
+        self.assert_only_capped_paused(DAILY_CAP_REACHED)
+
+        BudgetService.record_adjustment(self.capped, "-5.00", "Invalid clicks")
+
+        self.assertTrue(is_active(self.capped))
+        self.assertEqual(campaign_totals(self.capped), (Decimal("45.00"), Decimal("45.00")))
+        change = CampaignStatusChange.objects.filter(campaign=self.capped).latest("pk")
+        self.assertEqual((change.is_active, change.cause), (True, "spend"))
+        # The next 5.00 takes the day back to its cap: paused again, at once.
+        BudgetService.record_spend(self.capped, "5.00")
+        self.assert_only_capped_paused(DAILY_CAP_REACHED)
+
     def test_the_total_cap_counts_every_day_the_daily_total_only_today(self) -> None:
         set_caps(self.capped, total="100.00")
         BudgetService.record_spend(self.capped, "60.00", timestamp=NOW - timedelta(days=3))
