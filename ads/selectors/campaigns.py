@@ -63,12 +63,14 @@ def campaign_facts(campaigns: QuerySet[Campaign]) -> Iterator[CampaignFacts]:
 
 def slice_end(*, after_id: int, size: int) -> int | None:
     """The id of the `size`-th campaign after `after_id`, in id order: where a slice of the
-    safety net's pass ends (an index read of `size` entries). None when fewer are left: the
-    slice runs to the last campaign and the pass is complete."""
+    safety net's pass ends (an index read of `size` entries). None when no campaign is left
+    after that one: the slice runs to the last campaign and the pass is complete (so a pass of
+    exactly `size` campaigns ends in one run, not in a second, empty one)."""
     if size < 1:
         raise ValueError(f"A slice holds at least one campaign, not {size}.")
     ids = Campaign.objects.filter(pk__gt=after_id).order_by("pk").values_list("pk", flat=True)
-    return next(iter(ids[size - 1 : size]), None)
+    end_and_next = list(ids[size - 1 : size + 1])
+    return end_and_next[0] if len(end_and_next) == 2 else None
 
 
 def batch_facts(

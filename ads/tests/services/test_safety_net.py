@@ -97,11 +97,13 @@ class RollingPassTests(TestCase):
 
 
 class SliceEndTests(TestCase):
-    def test_the_end_is_the_size_th_id_after_the_cursor_or_none_when_fewer_are_left(self) -> None:
+    def test_the_end_is_the_size_th_id_after_the_cursor_or_none_when_no_more_are_left(self) -> None:
         brand = make_brand()
         ids = [make_campaign(brand, f"C{n}").pk for n in range(4)]
         self.assertEqual(slice_end(after_id=0, size=2), ids[1])
-        self.assertEqual(slice_end(after_id=ids[1], size=2), ids[3])
+        self.assertEqual(slice_end(after_id=0, size=3), ids[2])
+        self.assertIsNone(slice_end(after_id=0, size=4))  # exactly the rest: to the end
+        self.assertIsNone(slice_end(after_id=ids[1], size=2))
         self.assertIsNone(slice_end(after_id=ids[1], size=3))
         with self.assertRaises(ValueError):
             slice_end(after_id=0, size=0)
