@@ -27,14 +27,14 @@ from ads.sql.money import MoneySum
 PeriodRule = tuple[Q, LocalPeriod]
 
 
-def _bound(rules: Iterable[PeriodRule], attribute: str) -> Case:
+def _bound(rules: Iterable[PeriodRule], *, attribute: str) -> Case:
     return Case(
         *(When(condition, then=Value(getattr(period, attribute))) for condition, period in rules),
         output_field=DateTimeField(),
     )
 
 
-def _ledger_sum(start: str, end: str) -> Coalesce:
+def _ledger_sum(start: str, *, end: str) -> Coalesce:
     spends = (
         SpendLog.objects.filter(
             campaign__brand=OuterRef("pk"),
@@ -60,7 +60,7 @@ if TYPE_CHECKING:
 
 
 def with_ledger_totals(
-    brands: QuerySet[Brand], rules: list[PeriodRule]
+    brands: QuerySet[Brand], *, rules: list[PeriodRule]
 ) -> "QuerySet[BrandWithLedger]":
     """Annotate `ledger_daily` and `ledger_monthly`: the ledger's sums over each brand's period.
 
@@ -69,13 +69,13 @@ def with_ledger_totals(
     """
     rules = list(rules)
     return brands.annotate(
-        period_day_start=_bound(rules, "day_start"),
-        period_day_end=_bound(rules, "day_end"),
-        period_month_start=_bound(rules, "month_start"),
-        period_month_end=_bound(rules, "month_end"),
+        period_day_start=_bound(rules, attribute="day_start"),
+        period_day_end=_bound(rules, attribute="day_end"),
+        period_month_start=_bound(rules, attribute="month_start"),
+        period_month_end=_bound(rules, attribute="month_end"),
     ).annotate(
-        ledger_daily=_ledger_sum("period_day_start", "period_day_end"),
-        ledger_monthly=_ledger_sum("period_month_start", "period_month_end"),
+        ledger_daily=_ledger_sum("period_day_start", end="period_day_end"),
+        ledger_monthly=_ledger_sum("period_month_start", end="period_month_end"),
     )
 
 

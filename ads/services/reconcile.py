@@ -43,7 +43,7 @@ class Drift:
 
 def find_drift() -> list[Drift]:
     """Brands whose stored totals differ from the ledger's for the day and month they cover."""
-    brands = with_ledger_totals(Brand.objects.all(), stored_period_rules()).order_by("pk")
+    brands = with_ledger_totals(Brand.objects.all(), rules=stored_period_rules()).order_by("pk")
     return [
         Drift(
             brand_id=brand.pk,

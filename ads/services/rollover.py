@@ -52,7 +52,7 @@ def recount(brands: QuerySet[Brand], *, rules: list[PeriodRule]) -> list[tuple[B
     too. Returns (before, after) pairs for the brands whose stored state changed.
     """
     changed: list[tuple[Brand, Brand]] = []
-    for brand in with_ledger_totals(brands, rules).order_by("pk"):
+    for brand in with_ledger_totals(brands, rules=rules).order_by("pk"):
         before = Brand(
             pk=brand.pk, name=brand.name, **{name: getattr(brand, name) for name in TOTAL_FIELDS}
         )

@@ -61,7 +61,7 @@ def roll_up(
         if brand.spend_day != period.day or brand.spend_month != period.month:
             rolled.append(brand)
             continue
-        change = _change(brand, new, period)
+        change = _change(brand, new=new, period=period)
         brand.current_daily_spend += change.daily_added
         brand.current_monthly_spend += change.monthly_added
         changes.append(change)
@@ -88,7 +88,10 @@ def roll_up(
             Brand.objects.filter(pk__in=[brand.pk for brand in rolled]),
             rules=[(Q(timezone=name), periods[name]) for name in zones],
         )
-        changes += [_change(after, added[after], periods[after.timezone]) for _, after in recounted]
+        changes += [
+            _change(after, new=added[after], period=periods[after.timezone])
+            for _, after in recounted
+        ]
     # Alerts for the levels these totals crossed (a statement only when one was).
     raise_threshold_alerts(changes, now=now)
     if not rolled and not over and not lowered and not capped:
@@ -155,7 +158,7 @@ def _at_cap(
     ]
 
 
-def _change(brand: Brand, new: Sequence[SpendLog], period: LocalPeriod) -> SpendChange:
+def _change(brand: Brand, *, new: Sequence[SpendLog], period: LocalPeriod) -> SpendChange:
     """How much of `new` counts in `brand`'s current local day and month."""
     return SpendChange(
         brand,

@@ -46,7 +46,7 @@ def insert_entries(entries: Sequence[SpendLog]) -> None:
         return
     with connection.cursor() as cursor:
         cursor.execute(*insert_statement(entries))
-        mark_saved(entries, [row[0] for row in cursor.fetchall()])
+        mark_saved(entries, ids=[row[0] for row in cursor.fetchall()])
 
 
 def insert_entry_unless_known(entry: SpendLog) -> bool:
@@ -65,7 +65,7 @@ def insert_entry_unless_known(entry: SpendLog) -> bool:
     with connection.cursor() as cursor:
         cursor.execute(*insert_statement([entry], skip_known=True))
         ids = [row[0] for row in cursor.fetchall()]
-    mark_saved([entry], ids)
+    mark_saved([entry], ids=ids)
     return bool(ids)
 
 
@@ -99,7 +99,7 @@ def _insert_sql(*, skip_known: bool, only_if: str) -> str:
     )
 
 
-def mark_saved(entries: Sequence[SpendLog], ids: Sequence[int]) -> None:
+def mark_saved(entries: Sequence[SpendLog], *, ids: Sequence[int]) -> None:
     """Mark `entries` as the stored rows `ids` (as `bulk_create` marks what it inserted); none
     when `ids` is empty (nothing was inserted)."""
     if not ids:

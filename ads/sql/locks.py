@@ -104,7 +104,7 @@ def lock_brand_of_spend(entry: SpendLog) -> tuple[Brand, bool]:
             row = cursor.fetchone()
         if row is not None:
             _, *columns, pk = row
-            mark_saved([entry], [pk] if pk is not None else [])
+            mark_saved([entry], ids=[pk] if pk is not None else [])
             return _brand(columns), pk is not None
     raise ValidationError({"campaign": f"Campaign {entry.campaign_id} does not exist."})
 

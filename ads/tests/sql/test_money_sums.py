@@ -42,7 +42,9 @@ def command(*args: str) -> str:
 def ledger(brand: Brand, now: datetime) -> tuple[Decimal, Decimal]:
     """The ledger's (daily, monthly) sums for the brand's local period at `now`."""
     period = local_period(now, zone(brand.timezone))
-    row = with_ledger_totals(Brand.objects.filter(pk=brand.pk), [(Q(pk=brand.pk), period)]).get()
+    row = with_ledger_totals(
+        Brand.objects.filter(pk=brand.pk), rules=[(Q(pk=brand.pk), period)]
+    ).get()
     return row.ledger_daily, row.ledger_monthly
 
 
