@@ -1,5 +1,5 @@
 """The files that run the system: docker-compose.yml, the Dockerfile, .env.example, start.sh and
-start.ps1, and the seed_demo command a newcomer runs next.
+start.ps1 (the seed_demo command a newcomer runs next: ads/tests/commands/test_seed_demo.py).
 
 There is no Docker engine (nor compose plugin) on the test machines, so the compose file is read
 as data (PyYAML) and checked for what `docker compose up` relies on: the services, their
@@ -14,19 +14,13 @@ import stat
 import subprocess
 import sys
 import tempfile
-from datetime import UTC, datetime, timedelta
-from io import StringIO
 from pathlib import Path
 from typing import Any
 
-import time_machine
 import yaml
 from django.conf import settings
-from django.core.management import call_command
-from django.test import SimpleTestCase, TestCase
+from django.test import SimpleTestCase
 
-from ads.models import Brand, Campaign, DaypartingSchedule, SpendLog
-from ads.services import BudgetService
 from budget_system.settings import secret_key_weakness
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -381,87 +375,3 @@ class StartScriptTests(SimpleTestCase):
             for name in START_SETTINGS:
                 with self.subTest(script=script, setting=name):
                     self.assertIn(name, text)
-
-
-# A fixed instant: Wednesday 2026-03-18 12:00 UTC (08:00 in New York, 12:00 in London, 17:30 in
-# Kolkata), so the hours of spend and the open windows are known.
-NOON = datetime(2026, 3, 18, 12, tzinfo=UTC)
-
-
-def seed() -> str:
-    out = StringIO()
-    call_command("seed_demo", stdout=out)
-    return out.getvalue()
-
-
-def state() -> dict[str, object]:
-    return {
-        "brands": sorted(Brand.objects.values_list("name", "timezone")),
-        "campaigns": Campaign.objects.count(),
-        "schedules": DaypartingSchedule.objects.count(),
-        "spends": SpendLog.objects.count(),
-        "totals": sorted(
-            Brand.objects.values_list("name", "current_daily_spend", "current_monthly_spend")
-        ),
-        "active": sorted(Campaign.objects.filter(is_active=True).values_list("name", flat=True)),
-    }
-
-
-class SeedDemoTests(TestCase):
-    def test_running_it_twice_creates_and_counts_nothing_twice(self) -> None:
-        with time_machine.travel(NOON, tick=False):
-            first_output = seed()
-            first = state()
-            second_output = seed()
-            self.assertEqual(state(), first)
-        self.assertIn("Created brand Hudson Outfitters (America/New_York)", first_output)
-        self.assertIn("Kept brand Hudson Outfitters (America/New_York) as it is", second_output)
-        self.assertIn("Recorded 0 new hourly spends", second_output)
-        self.assertEqual(BudgetService.find_drift(), [])
-
-    def test_the_demo_agency(self) -> None:
-        with time_machine.travel(NOON, tick=False):
-            output = seed()
-        self.assertEqual(
-            set(Brand.objects.values_list("timezone", flat=True)),
-            {"America/New_York", "Europe/London", "Asia/Kolkata"},
-        )
-        self.assertEqual(Campaign.objects.count(), 6)
-        overnight = DaypartingSchedule.objects.get(campaign__name="Late Night Video")
-        self.assertGreater(overnight.start_time, overnight.end_time)
-        weekdays = DaypartingSchedule.objects.get(campaign__name="Office Hours Display")
-        self.assertEqual(weekdays.days_of_week, [0, 1, 2, 3, 4])
-        # Every spend went through record_spend with its hour as the id, none in the future.
-        spends = SpendLog.objects.all()
-        self.assertTrue(spends)
-        self.assertFalse(spends.filter(external_id__isnull=True).exists())
-        self.assertFalse(spends.filter(timestamp__gt=NOON).exists())
-        self.assertIn(f"Recorded {spends.count()} new hourly spends", output)
-        # A window is respected: the London office campaign (Mon–Fri 09:00–17:30, GMT in March)
-        # spent from 13:00 to 17:00 on Tuesday and from 09:00 to noon on Wednesday.
-        office = spends.filter(campaign__name="Office Hours Display")
-        self.assertEqual(
-            sorted(office.values_list("timestamp__hour", flat=True)), list(range(9, 18))
-        )
-
-    def test_a_small_budget_is_used_up_and_pauses_its_campaigns(self) -> None:
-        with time_machine.travel(NOON, tick=False):
-            output = seed()
-        bikes = Brand.objects.get(name="Bengaluru Bikes")
-        self.assertTrue(bikes.is_daily_budget_exceeded)
-        # Spending stops once the day's budget is used up: over by less than one hour's spend.
-        self.assertLess(bikes.current_daily_spend, bikes.daily_budget + 13)
-        self.assertFalse(bikes.campaigns.filter(is_active=True).exists())
-        self.assertIn("Festival Push: paused: Daily budget exceeded", output)
-
-    def test_an_hour_later_it_adds_only_the_new_hour(self) -> None:
-        with time_machine.travel(NOON, tick=False):
-            seed()
-        before = SpendLog.objects.count()
-        an_hour_later = NOON + timedelta(hours=1)
-        with time_machine.travel(an_hour_later, tick=False):
-            seed()
-        added = SpendLog.objects.filter(timestamp=an_hour_later).count()
-        self.assertGreater(added, 0)
-        self.assertEqual(SpendLog.objects.count(), before + added)
-        self.assertEqual(BudgetService.find_drift(), [])
