@@ -125,6 +125,7 @@ SQLITE_TESTS=(
     ads/tests/commands/test_reset_and_reconcile.py
     ads/tests/rules/test_window_properties.py
     ads/tests/services/test_rollup_properties.py
+    ads/tests/services/test_rollup.py
     ads/tests/services/test_adjustments.py
     ads/tests/services/test_reports.py
     ads/tests/models/test_models.py
