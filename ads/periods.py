@@ -4,6 +4,7 @@ Everything is stored in UTC; these functions turn an instant into the local day 
 belongs to, and a local day or month back into the UTC instants that bound it (DST included).
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
@@ -80,3 +81,26 @@ def local_period(instant: datetime, tz: ZoneInfo) -> LocalPeriod:
         month_start=local_midnight(month, tz),
         month_end=local_midnight(next_month(month), tz),
     )
+
+
+# Offsets change at most a few times a year: sampled this often, a change is never missed.
+_OFFSET_SAMPLE = timedelta(hours=6)
+
+
+def offset_changes(tz: ZoneInfo, *, start: datetime, end: datetime) -> Iterator[datetime]:
+    """The instants in [start, end] at which `tz` changes its UTC offset (to the second, as
+    the time zone database gives them): where the wall clock jumps forward or back."""
+    here = start
+    while here < end:
+        there = min(here + _OFFSET_SAMPLE, end)
+        before = here.astimezone(tz).utcoffset()
+        if there.astimezone(tz).utcoffset() != before:
+            low, high = int(here.timestamp()), int(there.timestamp()) + 1
+            while high - low > 1:
+                middle = (low + high) // 2
+                if datetime.fromtimestamp(middle, tz).utcoffset() == before:
+                    low = middle
+                else:
+                    high = middle
+            yield datetime.fromtimestamp(high, UTC)
+        here = there

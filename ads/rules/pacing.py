@@ -13,14 +13,15 @@ microseconds, multiplied through before dividing, in a context wide enough for a
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Literal
 
 from ads.money import CENT
-from ads.periods import zone
+from ads.periods import offset_changes, zone
 from ads.rules.budgets import overrun
 from ads.rules.reasons import Window
+from ads.rules.windows import window_contains, window_edges
 
 # Wide enough for a 20-digit total times a month's microseconds (~13 digits), and then some.
 _PRECISION = 60
@@ -94,27 +95,36 @@ def period_pace(spend: Decimal, budget: Decimal, *, share: Elapsed) -> PeriodPac
 def window_spans(
     window: Window, *, start: datetime, end: datetime
 ) -> list[tuple[datetime, datetime]]:
-    """The UTC intervals [opens, closes) in which `window` is open and that meet [start, end).
+    """The UTC intervals [opens, closes) within [start, end) in which `window` is open.
 
-    Each opening and closing is its wall-clock time on a local date of the window's zone. A wall
-    time DST skips (02:30 on New York's spring day) is read with the offset before the jump,
-    which is the instant the window really opens (03:30 daylight time, as `window_contains`
-    judges it); a repeated one (01:30 in autumn) as its first occurrence, so a window over the
-    repeated hour is open both times round. An overnight window closes on the next date.
+    Judged by the window rule itself (`window_contains`) at every instant where the window may
+    open or close: each edge's wall time in both readings, and each change of the zone's offset
+    (`window_edges`, `offset_changes`); between two of them the wall clock crosses no edge. So
+    a DST day agrees with every verdict: an edge DST skips opens or closes the window at the
+    jump, and one DST repeats is crossed both times round.
     """
     tz = zone(window.timezone)
-    first = start.astimezone(tz).date() - timedelta(days=1)
-    last = end.astimezone(tz).date()
+    edges = {start}
+    edges.update(
+        instant
+        for instant in window_edges(
+            window.start, window.end, window.days_of_week, tz, since=start, until=end
+        )
+        if start < instant < end
+    )
+    edges.update(instant for instant in offset_changes(tz, start=start, end=end) if instant < end)
     spans = []
-    for offset in range((last - first).days + 1):
-        day = first + timedelta(days=offset)
-        if day.weekday() not in window.days_of_week:
-            continue
-        closes_on = day if window.start < window.end else day + timedelta(days=1)
-        opens = datetime.combine(day, window.start, tzinfo=tz).astimezone(UTC)
-        closes = datetime.combine(closes_on, window.end, tzinfo=tz).astimezone(UTC)
-        if opens < end and start < closes:
-            spans.append((opens, closes))
+    opened: datetime | None = None
+    for instant in sorted(edges):
+        local = instant.astimezone(tz)
+        is_open = window_contains(window.start, window.end, window.days_of_week, local)
+        if is_open and opened is None:
+            opened = instant
+        elif not is_open and opened is not None:
+            spans.append((opened, instant))
+            opened = None
+    if opened is not None:
+        spans.append((opened, end))
     return spans
 
 

@@ -20,10 +20,9 @@ write lifts).
 """
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
-from ads.periods import local_midnight, zone
+from ads.periods import local_midnight, offset_changes, zone
 from ads.rules.reasons import (
     BEFORE_FLIGHT,
     OUTSIDE_WINDOW,
@@ -32,9 +31,8 @@ from ads.rules.reasons import (
     blocking_reasons,
 )
 from ads.rules.resumes import HORIZON
+from ads.rules.windows import window_edges
 
-# Offsets change at most a few times a year: sampled this often, a change is never missed.
-_SAMPLE = timedelta(hours=6)
 DAY = timedelta(days=1)
 # The only reasons the clock lifts on facts as stored; any other waits for a write (or, for an
 # ended flight, forever).
@@ -89,9 +87,18 @@ def boundaries(facts: CampaignFacts, *, now: datetime) -> Iterator[datetime]:
             until = min(day + DAY, end)
             chunk = {instant for instant in flight if day <= instant < until}
             for window in facts.windows:
-                chunk.update(_window_instants(window, start=day, end=until))
+                chunk.update(
+                    window_edges(
+                        window.start,
+                        window.end,
+                        window.days_of_week,
+                        zone(window.timezone),
+                        since=day,
+                        until=until,
+                    )
+                )
             for name in zones:
-                chunk.update(_offset_changes(zone(name), start=day, end=until))
+                chunk.update(offset_changes(zone(name), start=day, end=until))
             yield from sorted(
                 instant for instant in chunk if now < instant and day <= instant < until
             )
@@ -106,44 +113,6 @@ def _flight_instants(facts: CampaignFacts) -> list[datetime]:
     tz = zone(flight.timezone)
     days = [flight.start, None if flight.end is None else flight.end + DAY]
     return [local_midnight(day, tz) for day in days if day is not None]
-
-
-def _window_instants(window: Window, *, start: datetime, end: datetime) -> Iterator[datetime]:
-    """The window's openings and closings around [start, end), each wall time in both readings
-    (a repeated time comes twice; a skipped one falls either side of the jump, whose own instant
-    is an offset change). A superset of its real edges: the verdict sorts them out."""
-    tz = zone(window.timezone)
-    first = start.astimezone(tz).date() - DAY
-    overnight = window.start > window.end
-    for offset in range((end.astimezone(tz).date() - first).days + 1):
-        day = first + timedelta(days=offset)
-        if day.weekday() in window.days_of_week:
-            yield from _readings(day, window.start, tz)
-            yield from _readings(day + DAY if overnight else day, window.end, tz)
-
-
-def _readings(day: date, moment: time, tz: ZoneInfo) -> Iterator[datetime]:
-    for fold in (0, 1):
-        yield datetime.combine(day, moment.replace(fold=fold), tzinfo=tz).astimezone(UTC)
-
-
-def _offset_changes(tz: ZoneInfo, *, start: datetime, end: datetime) -> Iterator[datetime]:
-    """The instants in [start, end] at which `tz` changes its UTC offset (to the second, as
-    the time zone database gives them)."""
-    here = start
-    while here < end:
-        there = min(here + _SAMPLE, end)
-        before = here.astimezone(tz).utcoffset()
-        if there.astimezone(tz).utcoffset() != before:
-            low, high = int(here.timestamp()), int(there.timestamp()) + 1
-            while high - low > 1:
-                middle = (low + high) // 2
-                if datetime.fromtimestamp(middle, tz).utcoffset() == before:
-                    low = middle
-                else:
-                    high = middle
-            yield datetime.fromtimestamp(high, UTC)
-        here = there
 
 
 def next_changes(*, now: datetime) -> Callable[[CampaignFacts], datetime | None]:

@@ -9,10 +9,11 @@ must not overlap on the week's timeline (`overlapping_pairs`), so each moment be
 one of them and a person reads the schedule as a list of separate slots.
 """
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import combinations
+from zoneinfo import ZoneInfo
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 ALL_DAYS = tuple(range(7))
@@ -28,6 +29,34 @@ def window_contains(start: time, end: time, days_of_week: Collection[int], local
     evening = weekday in days_of_week and now >= start
     morning = (weekday - 1) % 7 in days_of_week and now < end
     return evening or morning
+
+
+def window_edges(
+    start: time,
+    end: time,
+    days_of_week: Collection[int],
+    tz: ZoneInfo,
+    *,
+    since: datetime,
+    until: datetime,
+) -> Iterator[datetime]:
+    """The window's openings and closings around [since, until), as UTC instants: its start on
+    each local date it starts and its end (the next date for an overnight window), each wall
+    time in both readings (a repeated time comes twice; a skipped one falls either side of the
+    jump, whose own instant is a change of offset, `ads.periods.offset_changes`). A superset of
+    its real edges: whoever walks them judges each with `window_contains`."""
+    first = since.astimezone(tz).date() - timedelta(days=1)
+    overnight = start > end
+    for offset in range((until.astimezone(tz).date() - first).days + 1):
+        day = first + timedelta(days=offset)
+        if day.weekday() in days_of_week:
+            yield from _readings(day, start, tz)
+            yield from _readings(day + timedelta(days=1) if overnight else day, end, tz)
+
+
+def _readings(day: date, moment: time, tz: ZoneInfo) -> Iterator[datetime]:
+    for fold in (0, 1):
+        yield datetime.combine(day, moment.replace(fold=fold), tzinfo=tz).astimezone(UTC)
 
 
 def describe_days(days_of_week: Collection[int]) -> str:
