@@ -8,6 +8,7 @@ the cents that were written, so money stays exact on every database the project 
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 
@@ -37,6 +38,17 @@ class MoneyField(_DecimalField):
         if isinstance(value, float):
             return Decimal(repr(value)).quantize(CENT)
         return super().to_python(value)
+
+    def clean(self, value: Any, model_instance: models.Model | None) -> Any:
+        """Refuse a float given for this field (a model's full_clean: the shell, a script), as
+        `ads.money.parse_amount` refuses one for a spend: 10.005 would be rounded to a cent
+        without a word, and 0.1 + 0.2 is not 0.3 in binary. Reads never come through here."""
+        if isinstance(value, float):
+            raise ValidationError(
+                f"{value!r} is a float; give a Decimal or a string such as Decimal('12.50').",
+                code="float",
+            )
+        return super().clean(value, model_instance)
 
     def deconstruct(self) -> Any:
         name, _, args, kwargs = super().deconstruct()

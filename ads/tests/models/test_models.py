@@ -121,6 +121,17 @@ class BrandValidationTests(TestCase):
     def test_a_budget_with_sub_cent_precision_is_refused(self) -> None:
         self.assert_invalid("daily_budget", daily_budget=Decimal("1.005"))
 
+    def test_a_float_budget_is_refused_not_rounded(self) -> None:
+        self.assert_invalid("daily_budget", daily_budget=10.005)
+        self.assert_invalid("monthly_budget", monthly_budget=100.0)
+        brand = make_brand(daily="100.00")
+        brand.daily_budget = 0.1 + 0.2  # type: ignore[assignment]
+        with self.assertRaises(ValidationError) as caught:
+            brand.save()
+        self.assertIn("is a float", str(caught.exception.message_dict["daily_budget"]))
+        brand.refresh_from_db()
+        self.assertEqual(brand.daily_budget, Decimal("100.00"))
+
     def test_an_unknown_time_zone_is_refused(self) -> None:
         for name in ("Mars/Olympus_Mons", "", "GMT+5:30"):
             with self.subTest(name=name):
@@ -169,6 +180,17 @@ class CampaignValidationTests(TestCase):
         self.assertIn("brand", caught.exception.message_dict)
         campaign.refresh_from_db()
         self.assertEqual(campaign.brand.name, "Acme")
+
+    def test_a_float_cap_is_refused_and_changes_nothing(self) -> None:
+        campaign = make_campaign(make_brand("Acme"))
+        for field in ("daily_cap", "total_cap"):
+            with self.subTest(field=field):
+                setattr(campaign, field, 1.5)
+                with self.assertRaises(ValidationError) as caught:
+                    campaign.save()
+                self.assertIn(field, caught.exception.message_dict)
+                campaign.refresh_from_db()
+                self.assertIsNone(getattr(campaign, field))
 
 
 class ScheduleValidationTests(TestCase):
