@@ -161,7 +161,7 @@ class BrandAdmin(OneEvaluationAdmin, SystemHistoryDeletion):
 
     @admin.display(description="last 14 days")
     def last_14_days(self, brand: Brand) -> str:
-        days = brand_spend_by_day(brand, 14)
+        days = brand_spend_by_day(brand, days=14)
         top = max((day.amount for day in days), default=Decimal(0)) or Decimal(1)
         rows = [(day, (day.amount * 100 / top).quantize(Decimal(1))) for day in days]
         return render_to_string("admin/ads/brand/spend_by_day.html", {"rows": rows})

@@ -103,7 +103,7 @@ def brand_days(brand: Brand, *, now: datetime | None = None, days: int = 30) -> 
     first with empty days at 0: `brand_spend_by_day` once, over whichever reaches back further."""
     today = local_period(now or timezone.now(), zone(brand.timezone)).day
     reach = max(days, today.day)
-    spent = brand_spend_by_day(brand, reach, now)
+    spent = brand_spend_by_day(brand, days=reach, now=now)
     return BrandDays(last_30_days=spent[-days:], month_so_far=spent[-today.day :])
 
 

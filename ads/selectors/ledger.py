@@ -94,7 +94,7 @@ if TYPE_CHECKING:
 
 
 def with_spend_today(
-    campaigns: QuerySet[Campaign], now: datetime | None = None
+    campaigns: QuerySet[Campaign], *, now: datetime | None = None
 ) -> "QuerySet[CampaignWithSpendToday]":
     """Annotate `spend_today`: each campaign's spend since midnight in its brand's time zone.
 
@@ -122,7 +122,9 @@ class DaySpend:
     amount: Decimal
 
 
-def brand_spend_by_day(brand: Brand, days: int = 14, now: datetime | None = None) -> list[DaySpend]:
+def brand_spend_by_day(
+    brand: Brand, *, days: int = 14, now: datetime | None = None
+) -> list[DaySpend]:
     """The brand's spend on each of its last `days` local days, oldest first, today last.
 
     Days are the brand's local days (DST included); a day without spend is there with 0. One

@@ -96,7 +96,7 @@ class ImportedSpendAddsUpTests(MoneyTestCase):
         self.assert_money(campaign.spend_today, TOTAL)
 
     def test_the_spend_by_day_is_exact_and_an_empty_day_is_0_00(self) -> None:
-        days = brand_spend_by_day(self.brand, 2)
+        days = brand_spend_by_day(self.brand, days=2)
 
         self.assertEqual([day.day.isoformat() for day in days], ["2026-03-17", "2026-03-18"])
         self.assert_money(days[0].amount, "0.00")
@@ -149,7 +149,7 @@ class SmallSumsTests(MoneyTestCase):
         BudgetService.record_spend(self.campaign, "45.00")
 
         self.assert_money(ledger(self.brand, NOW)[0], "85.00")
-        self.assert_money(brand_spend_by_day(self.brand, 1)[0].amount, "85.00")
+        self.assert_money(brand_spend_by_day(self.brand, days=1)[0].amount, "85.00")
 
     def test_a_filtered_sum_is_exact_too(self) -> None:
         for amount in ("0.10", "0.20", "12.34"):
@@ -184,7 +184,7 @@ class SmallSumsTests(MoneyTestCase):
         BudgetService.record_spends([SpendEntry(self.campaign, "999999999.97")] * 900)
 
         self.assert_money(ledger(self.brand, NOW)[1], "899999999973.00")
-        self.assert_money(brand_spend_by_day(self.brand, 1)[0].amount, "899999999973.00")
+        self.assert_money(brand_spend_by_day(self.brand, days=1)[0].amount, "899999999973.00")
         self.assertEqual(BudgetService.find_drift(), [])
 
     def test_a_fix_after_real_drift_writes_the_exact_ledger_sum(self) -> None:
