@@ -162,7 +162,7 @@ def entry_spend(entry: SpendEntryInput) -> SpendLog:
     )
 
 
-def entry_error(index: int, error: ValidationError) -> ValidationError:
+def entry_error(index: int, *, error: ValidationError) -> ValidationError:
     """`error` restated as 'entry 17: amount: ...'; `params["index"]` points at the entry."""
     if hasattr(error, "error_dict"):
         details = [
@@ -186,5 +186,5 @@ def entry_spends(entries: Iterable[SpendEntryInput]) -> list[SpendLog]:
         try:
             spends.append(entry_spend(entry))
         except ValidationError as error:
-            raise entry_error(index, error) from None
+            raise entry_error(index, error=error) from None
     return spends

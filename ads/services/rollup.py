@@ -146,7 +146,7 @@ def _at_cap(
             if entries is None:
                 raise error
             spend = [s for s in spends if s.campaign_id == campaign.pk][-1]
-            raise entry_error(next(i for i, e in enumerate(entries) if e is spend), error)
+            raise entry_error(next(i for i, e in enumerate(entries) if e is spend), error=error)
     return [
         campaign.pk
         for campaign in after
@@ -218,4 +218,4 @@ def _refuse_overflow(
                 if entries is None:
                     raise error
                 index = next(i for i, entry in enumerate(entries) if entry is spend)
-                raise entry_error(index, error)
+                raise entry_error(index, error=error)

@@ -86,7 +86,7 @@ def record_spend_batch(entries: Iterable[SpendEntryInput]) -> SpendBatch:
         for index, spend in enumerate(spends):
             if spend.campaign_id not in brand_of:
                 message = f"Campaign {spend.campaign_id} does not exist."
-                raise entry_error(index, ValidationError({"campaign": message}))
+                raise entry_error(index, error=ValidationError({"campaign": message}))
         known = known_spends(spends)
         rows, created = [], []
         for spend in spends:

@@ -146,7 +146,7 @@ class SpendImport:
                 )
                 summary.add_one(created=created is not None, brand_id=brand_id)
         except ValidationError as error:
-            raise entry_error(0, error) from None
+            raise entry_error(0, error=error) from None
 
     def batches(self) -> Iterator[list[Row]]:
         """The rows in batches, each row's columns and values checked for shape first."""
@@ -200,7 +200,7 @@ def _check_entry(entry: Entry) -> None:
                 timestamp=entry.timestamp,
             )
         except ValidationError as error:
-            raise entry_error(0, error) from None
+            raise entry_error(0, error=error) from None
 
 
 def _record_adjustment(entry: Adjustment) -> bool:
