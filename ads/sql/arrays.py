@@ -68,7 +68,7 @@ def as_arrays(count: int) -> bool:
     return connection.vendor == "postgresql" and count > 1
 
 
-def rows_sql(vendor: str, name: str, fields: Sequence["Field[Any, Any]"], count: int) -> str:
+def rows_sql(vendor: str, *, name: str, fields: Sequence["Field[Any, Any]"], count: int) -> str:
     """Rows for an UPDATE … FROM, as `name`(column1, column2, …), one column per field;
     `count` as `text_size` gives it.
 

@@ -126,7 +126,7 @@ def _states_sql(states: Sequence[State], *, checked_at: datetime) -> Statement:
         f"{quote(field.column)} = states.column{number}"
         for number, field in enumerate(_STATE_FIELDS[1:], start=2)
     )
-    rows = rows_sql(connection.vendor, "states", _STATE_FIELDS, text_size(values))
+    rows = rows_sql(connection.vendor, name="states", fields=_STATE_FIELDS, count=text_size(values))
     sql = (
         f"UPDATE {table} SET {quote('checked_at')} = %s, {assignments}"  # noqa: S608 - placeholders only
         f" FROM {rows} WHERE {pk} = states.column1"

@@ -186,7 +186,9 @@ def _totals_statements(
     ]
     return [
         (
-            _totals_sql(connection.vendor, model, tuple(fields), text_size(chunk)),
+            _totals_sql(
+                connection.vendor, model=model, fields=tuple(fields), count=text_size(chunk)
+            ),
             row_params(chunk),
         )
         for chunk in row_chunks(values)
@@ -203,7 +205,7 @@ def _columns(
 
 @functools.lru_cache(maxsize=64)
 def _totals_sql(
-    vendor: str, model: type[Brand] | type[Campaign], fields: tuple[str, ...], count: int
+    vendor: str, *, model: type[Brand] | type[Campaign], fields: tuple[str, ...], count: int
 ) -> str:
     """The text of a `write_totals` UPDATE of `count` rows (`ads.sql.arrays.rows_sql`), built
     once: the same text every time, and building it is a tenth of a spend's Python."""
@@ -214,7 +216,7 @@ def _totals_sql(
         f"{quote(column.column)} = totals.column{number}"
         for number, column in enumerate(columns, start=2)
     )
-    totals = rows_sql(vendor, "totals", [model._meta.pk, *columns], count)
+    totals = rows_sql(vendor, name="totals", fields=[model._meta.pk, *columns], count=count)
     return (
         f"UPDATE {table} SET {assignments} FROM {totals}"  # noqa: S608 - placeholders only
         f" WHERE {table}.{quote('id')} = totals.column1"
@@ -322,7 +324,7 @@ def _addition_sql(vendor: str, count: int) -> str:
     return (
         f"UPDATE {table} SET {daily} = ROUND({daily} + added.column2, 2),"  # noqa: S608 - placeholders only
         f" {total} = ROUND({total} + added.column3, 2)"
-        f" FROM {rows_sql(vendor, 'added', _ADDED_FIELDS, count)}"
+        f" FROM {rows_sql(vendor, name='added', fields=_ADDED_FIELDS, count=count)}"
         f" WHERE {table}.{quote('id')} = added.column1 RETURNING {returned}"
     )
 
