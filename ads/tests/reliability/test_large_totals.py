@@ -26,7 +26,7 @@ from ads.models import Brand, Campaign, SpendLog
 from ads.money import CENT, MAX_AMOUNT
 from ads.services import BudgetService, SpendEntry, SpendEntryInput
 from ads.tests.builders import make_brand, make_campaign, totals
-from ads.tests.reliability.test_bad_input import database_state
+from ads.tests.reliability.bad_input import database_state
 from ads.validators import largest_total
 
 NOW = datetime(2026, 3, 18, 12, 0, tzinfo=UTC)
