@@ -120,6 +120,7 @@ SQLITE_TESTS=(
     ads/tests/services/test_spend.py
     ads/tests/services/test_bulk_spend.py
     ads/tests/commands/test_import_spend.py
+    ads/tests/commands/test_import_spend_kinds.py
     ads/tests/services/test_imports.py
     ads/tests/services/test_rollover.py
     ads/tests/commands/test_reset_and_reconcile.py
