@@ -12,6 +12,7 @@ from django.test import TestCase
 from ads.models import SpendLog
 from ads.periods import local_period, zone
 from ads.services import BudgetService
+from ads.services.reconcile import find_campaign_drift
 from ads.tests.builders import is_active, make_brand, make_campaign, totals, utc
 
 NOW = utc("2026-03-18T12:00:00")
@@ -85,7 +86,14 @@ class RecordReportedSpendTests(TestCase):
         self.assertEqual(entry.amount, Decimal("-15.00"))
         self.assertEqual(entry.timestamp, utc("2026-02-17T00:00:00") - timedelta(microseconds=1))
         self.assertEqual(totals(self.brand), (Decimal("10.00"), Decimal("10.00")))
+        self.search.refresh_from_db()
+        # The campaign's own totals: today untouched, all time 10.00 + 55.00.
+        self.assertEqual(
+            (self.search.current_daily_spend, self.search.total_spend),
+            (Decimal("10.00"), Decimal("65.00")),
+        )
         self.assertEqual(BudgetService.find_drift(), [])
+        self.assertEqual(find_campaign_drift(), [])
 
     def test_an_earlier_day_of_this_month_corrects_the_month_not_today(self) -> None:
         BudgetService.record_spend(self.search, "10.00", timestamp=NOW - timedelta(days=2))
