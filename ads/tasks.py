@@ -16,7 +16,7 @@ from django.db import InterfaceError, OperationalError
 from ads.models import CampaignStatusChange
 from ads.services import BudgetService, CampaignService, SyncResult
 from ads.services.alerts import email_alerts, email_pending_alerts, raise_stale_data_alerts
-from ads.services.webhooks import send_due
+from ads.services.webhooks import prune_settled_events, send_due
 from ads.sql.locks import periodic_work_lock
 
 Cause = CampaignStatusChange.Cause
@@ -74,6 +74,13 @@ def deliver_webhooks() -> dict[str, int]:
     """Send the webhook deliveries that are due (queue "webhooks"; asked for after each commit
     that wrote some, and every minute by beat for what was left or is due for a retry)."""
     return {"sent": send_due()}
+
+
+@periodic_task
+def prune_events() -> dict[str, int]:
+    """Delete the events past EVENT_RETENTION_DAYS whose deliveries are settled (hourly), a
+    bounded number a run: the outbox keeps what is to be sent and a month of history."""
+    return {"pruned": prune_settled_events()}
 
 
 @periodic_task

@@ -253,6 +253,14 @@ CELERY_TASK_ROUTES = {"ads.tasks.deliver_webhooks": {"queue": "webhooks"}}
 # that hangs costs a worker thread this long, never a spend.
 WEBHOOK_CONNECT_TIMEOUT = env_int("WEBHOOK_CONNECT_TIMEOUT", 3)
 WEBHOOK_READ_TIMEOUT = env_int("WEBHOOK_READ_TIMEOUT", 5)
+# Days an event is kept once every delivery of it is settled (delivered or failed), with its
+# deliveries and their attempts: the hourly `prune_events` removes older ones. 0 keeps them all.
+EVENT_RETENTION_DAYS = env_int("EVENT_RETENTION_DAYS", 30)
+if EVENT_RETENTION_DAYS < 0:
+    raise ImproperlyConfigured(
+        f"EVENT_RETENTION_DAYS is {EVENT_RETENTION_DAYS}: give a number of days, or 0 to keep "
+        "every event."
+    )
 
 # Budget alerts (ads.services.alerts): the levels, in percent of a budget, a brand without its
 # own raises an alert at; and how long without a ledger entry a brand's data is stale.

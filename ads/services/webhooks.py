@@ -34,6 +34,10 @@ BATCH = 10
 LEASE = timedelta(minutes=5)
 # A receiver's answer is read up to this size: its status is what counts.
 MAX_ANSWER = 64 * 1024
+# Old events go a batch at a time, at most PRUNE_BATCHES batches a run: a run costs a bounded
+# number of statements whatever the outbox holds, and the next run takes what is left.
+PRUNE_BATCH = 1000
+PRUNE_BATCHES = 50
 
 
 @dataclass(frozen=True)
@@ -164,3 +168,38 @@ def _record(delivery: Delivery, *, outcome: Outcome, attempted_at: datetime) -> 
         )
         # Still pending: an operator's "deliver again" meanwhile starts its own series.
         Delivery.objects.filter(pk=delivery.pk, status=Status.PENDING).update(**changes)
+
+
+def prune_settled_events(*, now: datetime | None = None) -> int:
+    """Delete the events older than `EVENT_RETENTION_DAYS` whose every delivery is settled
+    (delivered or failed), with their deliveries and attempts; how many events went.
+
+    The outbox keeps what is still to be sent, and the recent history the admin shows, not
+    every event ever written: unpruned, it grows with every switch and alert, and so do the
+    reads that walk it. An event with a pending delivery stays, however old (an operator's
+    "deliver again" makes a failed one pending). 0 days keeps everything.
+    """
+    days = settings.EVENT_RETENTION_DAYS
+    if days == 0:
+        return 0
+    before = (now or timezone.now()) - timedelta(days=days)
+    pruned = 0
+    for _ in range(PRUNE_BATCHES):
+        old = (
+            Event.objects.filter(time__lt=before)
+            .exclude(deliveries__status=Status.PENDING)
+            .order_by("time")
+            .values_list("pk", flat=True)
+        )
+        ids = list(old[:PRUNE_BATCH])
+        if not ids:
+            break
+        with transaction.atomic():
+            # Pending again since the read (a "deliver again"): kept.
+            pending = Delivery.objects.filter(event_id__in=ids, status=Status.PENDING)
+            kept = set(pending.values_list("event_id", flat=True))
+            ids = [pk for pk in ids if pk not in kept]
+            DeliveryAttempt.objects.filter(delivery__event_id__in=ids).delete()
+            Delivery.objects.filter(event_id__in=ids).delete()
+            pruned += Event.objects.filter(pk__in=ids).delete()[1].get(Event._meta.label, 0)
+    return pruned

@@ -23,11 +23,12 @@ EXPECTED = {
     "ads.tasks.reset_daily_monthly_spends": timedelta(minutes=15),
 }
 
-# Entries added by later migrations (0010 webhooks, 0011 alerts), by entry name.
+# Entries added by later migrations (0010 webhooks, 0011 alerts, 0019 pruning), by entry name.
 LATER = {
     "Check stale data": ("ads.tasks.check_stale_data", timedelta(minutes=15)),
     "Send pending alert emails": ("ads.tasks.send_pending_alert_emails", timedelta(minutes=5)),
     "Deliver webhooks": ("ads.tasks.deliver_webhooks", timedelta(minutes=1)),
+    "Prune old events": ("ads.tasks.prune_events", timedelta(hours=1)),
 }
 
 
