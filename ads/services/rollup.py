@@ -23,6 +23,7 @@ from ads.services.alerts import SpendChange, raise_threshold_alerts
 from ads.services.campaigns import CampaignService, SyncResult
 from ads.services.entries import entry_error
 from ads.services.rollover import recount
+from ads.sql.campaigns import serving_campaign_ids
 from ads.sql.ledger import CampaignTotals, write_roll_up
 from ads.sql.locks import lock_brand_of
 from ads.validators import largest_total
@@ -94,12 +95,12 @@ def roll_up(
         ]
     # Alerts for the levels these totals crossed (a statement only when one was).
     raise_threshold_alerts(changes, now=now)
-    if not rolled and not over and not lowered and not capped:
+    # Of a brand over budget, only what still serves: mostly nothing, the brand was over already.
+    serving = serving_campaign_ids(over)
+    if not rolled and not lowered and not serving and not capped:
         return SyncResult()
     campaigns = Campaign.objects.filter(
-        Q(brand_id__in=[brand.pk for brand in rolled] + lowered)
-        | Q(brand_id__in=over, is_active=True)
-        | Q(pk__in=capped)
+        Q(brand_id__in=[brand.pk for brand in rolled] + lowered) | Q(pk__in=serving + capped)
     )
     return CampaignService.sync(campaigns, Cause.SPEND, now=now)
 

@@ -69,6 +69,20 @@ class RecordSpendTests(TestCase):
             ],
         )
 
+    def test_a_campaign_serving_under_a_brand_already_over_is_paused_by_the_next_spend(
+        self,
+    ) -> None:
+        BudgetService.record_spend(self.search, "100.00")
+        # Switched back on around the rules (a queryset update), while the brand is over.
+        Campaign.objects.filter(pk=self.video.pk).update(is_active=True)
+
+        BudgetService.record_spend(self.search, "1.00")
+
+        self.assertFalse(is_active(self.video))
+        self.assertFalse(is_active(self.search))
+        last = CampaignStatusChange.objects.filter(campaign=self.video).latest("pk")
+        self.assertEqual((last.is_active, last.cause), (False, Cause.SPEND))
+
     def test_a_spend_that_exceeds_the_monthly_budget_names_it(self) -> None:
         brand = make_brand("Globex", daily="500.00", monthly="50.00")
         campaign = make_campaign(brand)

@@ -120,6 +120,22 @@ class SpendStatementTests(TestCase):
         self.assertEqual(campaign.current_daily_spend, Decimal("1.00"))
         self.assertEqual(campaign.total_spend, Decimal("1.00"))
 
+    def test_a_spend_on_a_brand_already_over_adds_only_the_check_that_nothing_serves(
+        self,
+    ) -> None:
+        BudgetService.record_spend(self.campaigns[1], "100.00")  # over: every campaign paused
+        BudgetService.record_spend(self.campaigns[1], "1.00")  # prepares the check
+
+        with CaptureQueriesContext(connection) as queries:
+            BudgetService.record_spend(self.campaigns[0], "1.00")
+
+        sent = [prepared_text(sql) for sql in statements(queries)]
+        # The lock with the insert, the totals, the check: no lock or read of a re-evaluation.
+        self.assertEqual(len(sent), 3, sent)
+        self.assertIn('"is_active" AND "brand_id" = $1', sent[2])
+        self.assertEqual(Brand.objects.get().current_daily_spend, Decimal("102.00"))
+        self.assertFalse(Campaign.objects.filter(is_active=True).exists())
+
     def test_a_known_external_id_adds_only_the_read_of_the_row_on_record(self) -> None:
         first = BudgetService.record_spend(self.campaigns[0], "1.00", external_id="e-1")
 
