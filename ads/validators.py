@@ -11,8 +11,8 @@ from typing import Final
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import connection
 
+from ads.database import vendor
 from ads.money import MAX_TOTAL, MAX_TOTAL_FLOAT
 
 # A spend before this is a typo or a corrupt feed, never a real event. Far enough from year 1
@@ -62,7 +62,7 @@ def largest_total() -> Decimal:
     SQLite keeps a decimal column as a binary double, exact to 15 significant digits only; a
     larger value would come back a few cents off, and the totals would drift from the ledger.
     """
-    return MAX_TOTAL_FLOAT if connection.vendor == "sqlite" else MAX_TOTAL
+    return MAX_TOTAL_FLOAT if vendor() == "sqlite" else MAX_TOTAL
 
 
 def validate_total(value: Decimal) -> None:

@@ -5,7 +5,6 @@ from datetime import date, time
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.db import connection
 from django.db.models import (
     Count,
     IntegerField,
@@ -22,6 +21,7 @@ from ads.models.campaign import parse_days, parse_extra_windows
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
+from ads.database import vendor
 from ads.rules.flights import Flight
 from ads.rules.reasons import CampaignFacts, Window
 from ads.selectors.budgets import (
@@ -84,7 +84,7 @@ def batch_facts(
     flip reads 475 batches, and building and compiling the query each time cost about as much
     as the database spends running it.
     """
-    if connection.vendor != "postgresql":
+    if vendor() != "postgresql":
         among = Campaign.objects.filter(pk__in=campaign_ids, brand_id__in=brand_ids)
         return campaign_facts(among)
     return _facts_of(read_batch(_fact_rows, campaign_ids=campaign_ids, brand_ids=brand_ids))

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
+from ads.database import vendor
 from ads.models import Campaign, SpendLog
 from ads.money import AmountInput, parse_amount
 from ads.validators import validate_spend_time, validate_text
@@ -50,7 +51,7 @@ def campaign_id_of(campaign: object) -> int:
     pk = campaign.pk if isinstance(campaign, Campaign) else campaign
     if not isinstance(pk, int) or isinstance(pk, bool):
         raise ValidationError({"campaign": f"{campaign!r} is not a saved campaign."})
-    if not 1 <= pk <= _largest_id(connection.vendor):
+    if not 1 <= pk <= _largest_id(vendor()):
         raise ValidationError({"campaign": f"Campaign {pk} does not exist."})
     return pk
 

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 
+from ads.database import vendor
+
 if TYPE_CHECKING:
     from django.db.models import Field
 
@@ -65,7 +67,7 @@ def as_arrays(count: int) -> bool:
     (`ads.sql.prepared`), and with array parameters PostgreSQL finds a generic plan dearer than
     planning each run for the values given, so it would plan every run.
     """
-    return connection.vendor == "postgresql" and count > 1
+    return vendor() == "postgresql" and count > 1
 
 
 def rows_sql(vendor: str, *, name: str, fields: Sequence["Field[Any, Any]"], count: int) -> str:
@@ -94,7 +96,7 @@ def row_chunks(rows: Sequence[tuple[Any, ...]]) -> list[Sequence[tuple[Any, ...]
     needs there."""
     if not rows:
         return []
-    if connection.vendor == "postgresql":
+    if vendor() == "postgresql":
         return [rows]
     size = max(connection.ops.bulk_batch_size(["column"] * len(rows[0]), rows), 1)
     return [rows[start : start + size] for start in range(0, len(rows), size)]

@@ -21,6 +21,7 @@ from django.db import connection
 from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
 
+from ads.database import vendor
 from ads.models import Campaign
 from ads.sql.arrays import array_text, row_chunks, row_params, rows_sql, text_size
 from ads.sql.history import StatusChange, insert_status_changes, status_changes_sql
@@ -100,7 +101,7 @@ def write_sync(
     instead of three, with its brands locked. SQLite (no INSERT or UPDATE inside WITH) runs
     them one after the other.
     """
-    if connection.vendor != "postgresql":
+    if vendor() != "postgresql":
         write_states(states, checked_at=changed_at)
         insert_status_changes(
             changes, changed_at=changed_at, cause=cause, changed_by_id=changed_by_id
@@ -127,13 +128,13 @@ def _states_sql(states: Sequence[State], *, checked_at: datetime) -> Statement:
         f"{quote(field.column)} = states.column{number}"
         for number, field in enumerate(_STATE_FIELDS[1:], start=2)
     )
-    rows = rows_sql(connection.vendor, name="states", fields=_STATE_FIELDS, count=text_size(values))
+    rows = rows_sql(vendor(), name="states", fields=_STATE_FIELDS, count=text_size(values))
     sql = (
         f"UPDATE {table} SET {quote('checked_at')} = %s, {assignments}"  # noqa: S608 - placeholders only
         f" FROM {rows} WHERE {pk} = states.column1"
     )
     params = [adapt(checked_at), *row_params(values)]
-    if connection.vendor == "postgresql":
+    if vendor() == "postgresql":
         sql += f" AND {pk} = ANY(%s::bigint[])"
         params.append(array_text([campaign for campaign, _, _ in states]))
     return sql, params
@@ -158,7 +159,7 @@ def serving_campaign_ids(brand_ids: Sequence[int]) -> list[int]:
     with connection.cursor() as cursor:
         if len(brand_ids) == 1:
             execute_prepared(cursor, f"{sql} = %s ORDER BY {pk}", [brand_ids[0]])
-        elif connection.vendor == "postgresql":
+        elif vendor() == "postgresql":
             cursor.execute(f"{sql} = ANY(%s::bigint[]) ORDER BY {pk}", [array_text(brand_ids)])
         else:  # SQLite: no arrays
             placeholders = ", ".join(["%s"] * len(brand_ids))

@@ -11,6 +11,7 @@ from django.db import connection, connections
 from django.db.models import F, Field, QuerySet
 from django.utils import timezone
 
+from ads.database import vendor
 from ads.models import Brand, Campaign, SpendLog
 from ads.sql.arrays import array_text, row_chunks, row_params, rows_sql, text_size
 from ads.sql.prepared import execute_prepared
@@ -41,7 +42,7 @@ def insert_entries(entries: Sequence[SpendLog]) -> None:
     """
     if not entries:
         return
-    if connection.vendor != "postgresql":
+    if vendor() != "postgresql":
         SpendLog.objects.bulk_create(entries)
         return
     with connection.cursor() as cursor:
@@ -57,7 +58,7 @@ def insert_entry_unless_known(entry: SpendLog) -> bool:
     NOTHING` on the unique index), one statement instead of a lookup and an insert; SQLite
     looks up first.
     """
-    if connection.vendor != "postgresql":
+    if vendor() != "postgresql":
         if entry.external_id is not None and known_spends([entry]):
             return False
         insert_entries([entry])
@@ -130,7 +131,7 @@ def known_spends(spends: list[SpendLog]) -> dict[tuple[int, str], SpendLog]:
     select = f"SELECT spend.* FROM {table} spend JOIN"  # noqa: S608 - no values in it
     where = " WHERE spend.external_id IS NOT NULL"
     statements: list[tuple[str, list[Any]]] = []
-    if connection.vendor == "postgresql":
+    if vendor() == "postgresql":
         arrays = "unnest(%s::bigint[], %s::varchar[]) AS pairs(campaign_id, external_id)"
         ids, texts = [pk for pk, _ in pairs], [text for _, text in pairs]
         statements.append((f"{select} {arrays}{join}{where}", [array_text(ids), array_text(texts)]))
@@ -186,9 +187,7 @@ def _totals_statements(
     ]
     return [
         (
-            _totals_sql(
-                connection.vendor, model=model, fields=tuple(fields), count=text_size(chunk)
-            ),
+            _totals_sql(vendor(), model=model, fields=tuple(fields), count=text_size(chunk)),
             row_params(chunk),
         )
         for chunk in row_chunks(values)
@@ -258,11 +257,7 @@ def write_roll_up(
     """
     brand_statements = _totals_statements(brands, fields=fields)
     campaign_statements = _addition_statements(added)
-    if (
-        connection.vendor == "postgresql"
-        and len(brand_statements) == 1
-        and len(campaign_statements) == 1
-    ):
+    if vendor() == "postgresql" and len(brand_statements) == 1 and len(campaign_statements) == 1:
         (brand_sql, brand_params), (campaign_sql, campaign_params) = (
             brand_statements[0],
             campaign_statements[0],
@@ -290,7 +285,7 @@ def _returned_rows(rows: Sequence[Sequence[Any]]) -> Sequence[Sequence[Any]]:
     """The returned campaign rows as the ORM would give them: psycopg2 already gives the ids,
     booleans and Decimals, while SQLite gives its doubles, which the money fields read back as
     the cents written."""
-    if connection.vendor == "postgresql":
+    if vendor() == "postgresql":
         return rows
     return [
         [field.to_python(value) for field, value in zip(_RETURNED_FIELDS, row, strict=True)]
@@ -303,7 +298,7 @@ def _addition_statements(
 ) -> list[tuple[str, list[Any]]]:
     """`write_roll_up`'s additions to campaign totals: one UPDATE … RETURNING per chunk."""
     return [
-        (_addition_sql(connection.vendor, text_size(chunk)), row_params(chunk))
+        (_addition_sql(vendor(), text_size(chunk)), row_params(chunk))
         for chunk in row_chunks(added)
     ]
 

@@ -14,9 +14,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, connections
-from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import QuerySet
 
+from ads.database import vendor
 from ads.models import Brand, Campaign, SpendLog
 from ads.sql.arrays import ARRAYS, array_text, as_arrays
 from ads.sql.ledger import insert_entry_unless_known, insert_statement, mark_saved
@@ -59,7 +59,7 @@ def lock_brand_ids(brand_ids: Sequence[int]) -> list[int]:
     brand_table, pk = quote(Brand._meta.db_table), quote("id")
     sql = f"SELECT {pk} FROM {brand_table} WHERE {pk}"  # noqa: S608 - placeholders only
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if vendor() == "postgresql":
             cursor.execute(
                 f"{sql} = ANY(%s) ORDER BY {pk} FOR NO KEY UPDATE", [array_text(brand_ids)]
             )
@@ -88,7 +88,7 @@ def lock_brand_of_spend(entry: SpendLog) -> tuple[Brand, bool]:
     to another brand while this waited returns nothing and inserts nothing; it is read once
     more, as in `lock_brands_of`. SQLite takes the two statements.
     """
-    if connection.vendor != "postgresql":
+    if vendor() != "postgresql":
         return lock_brand_of(entry.campaign_id), insert_entry_unless_known(entry)
     locked, lock_params = _locked_rows_statement([entry.campaign_id])
     insert, params = insert_statement(
@@ -153,8 +153,8 @@ def _locked_rows_statement(campaign_ids: list[int]) -> tuple[str, list[Any]]:
     each. A single spend's one id stays a plain value: its statement is prepared, and one with
     an array parameter would be planned again at every run (`ads.sql.arrays.as_arrays`)."""
     if as_arrays(len(campaign_ids)):
-        return _locked_rows_sql(connection.vendor, ARRAYS), [array_text(campaign_ids)]
-    return _locked_rows_sql(connection.vendor, len(campaign_ids)), list(campaign_ids)
+        return _locked_rows_sql(vendor(), ARRAYS), [array_text(campaign_ids)]
+    return _locked_rows_sql(vendor(), len(campaign_ids)), list(campaign_ids)
 
 
 @functools.lru_cache(maxsize=64)
@@ -181,14 +181,16 @@ _Converter = Callable[[Any, Any, Any], Any]
 
 
 @functools.cache
-def _brand_converters(vendor: str) -> list[tuple[Any, list[_Converter]]]:
-    """Per roll-up column: (the column, its backend's and field's converters), looked up once
-    per backend rather than once per value."""
+def _brand_converters(vendor: str) -> list[tuple[int, Any, list[_Converter]]]:
+    """(position, column, its backend's and field's converters) of each roll-up column that
+    has any, looked up once per backend rather than once per value: on PostgreSQL only the
+    alert levels' JSON."""
     converters = []
-    for field in _ROLL_UP_COLUMNS:
+    for position, field in enumerate(_ROLL_UP_COLUMNS):
         column = field.get_col(field.model._meta.db_table)
         steps = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-        converters.append((column, steps))
+        if steps:
+            converters.append((position, column, steps))
     return converters
 
 
@@ -197,21 +199,11 @@ def _brand(row: Sequence[Any]) -> Brand:
     as the ORM's would be."""
     # The connection itself, not its per-thread proxy, which each value would look up again.
     database = connections[connection.alias]
-    converters = _brand_converters(database.vendor)
-    values = [
-        _from_db(value, *steps, database=database)
-        for steps, value in zip(converters, row, strict=True)
-    ]
+    values = list(row)
+    for position, column, steps in _brand_converters(vendor()):
+        for step in steps:
+            values[position] = step(values[position], column, database)
     return Brand.from_db(database.alias, _ROLL_UP_FIELDS, values)
-
-
-def _from_db(
-    value: object, column: object, steps: list[_Converter], *, database: BaseDatabaseWrapper
-) -> object:
-    """A raw column value as the ORM would give it."""
-    for step in steps:
-        value = step(value, column, database)
-    return value
 
 
 @contextmanager
@@ -227,7 +219,7 @@ def periodic_work_lock() -> Iterator[None]:
     whole run. It is released at the end, on an error too, and by the death of the connection,
     so a crashed worker never leaves it held.
     """
-    if connection.vendor != "postgresql":
+    if vendor() != "postgresql":
         # SQLite, the newcomer's default, serialises writers anyway.
         yield
         return

@@ -26,6 +26,7 @@ from typing import Any, NamedTuple
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 
+from ads.database import vendor
 from ads.models import Delivery, Event, WebhookEndpoint
 
 Status = Delivery.Status
@@ -67,7 +68,7 @@ def insert_events(
     of the same statement, so the whole change costs one round trip (PostgreSQL only). On SQLite (no
     INSERT inside WITH) the events' bulk insert, then the same INSERT … SELECT over their ids.
     """
-    if connection.vendor != "postgresql" and before:
+    if vendor() != "postgresql" and before:
         raise ValueError("Only PostgreSQL runs other writes inside the outbox's statement.")
     ctes = [(name, sql, params) for name, (sql, params) in (before or {}).items()]
     if not events:
@@ -77,7 +78,7 @@ def insert_events(
         with connection.cursor() as cursor:
             cursor.execute(_with(ctes) + last, [*_with_params(ctes), *last_params])
         return 0
-    if connection.vendor == "postgresql":
+    if vendor() == "postgresql":
         # The events of one sync share one time: formatted once, not once per event (about a
         # microsecond each).
         stamps = {time: time.isoformat() for time in {event.time for event in events}}
@@ -112,7 +113,7 @@ def insert_events(
         " (event_id, endpoint_id, status, attempts, next_attempt_at, delivered_at, last_error)"
         f" SELECT event.id, endpoint.id, %s, 0, %s, NULL, '' FROM {source} AS event"
         f" JOIN {WebhookEndpoint._meta.db_table} AS endpoint"
-        f" ON endpoint.is_active AND {_SUBSCRIBED[connection.vendor]}"
+        f" ON endpoint.is_active AND {_SUBSCRIBED[vendor()]}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*_with_params(ctes), Status.PENDING, now, *after])

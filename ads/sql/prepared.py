@@ -25,7 +25,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorWrapper
+
+from ads.database import vendor
 
 # The statements each open DBAPI connection has prepared, by name.
 _prepared: "weakref.WeakKeyDictionary[Any, set[str]]" = weakref.WeakKeyDictionary()
@@ -39,20 +42,22 @@ def execute_prepared(cursor: CursorWrapper, sql: str, params: Sequence[Any]) -> 
     For statements whose text stays the same over thousands of runs: every distinct text is one
     more statement kept by each connection for its whole life.
     """
-    if not uses_prepared_statements():
+    # The cursor's own connection: Django's `connection` proxy costs a look-up each time.
+    database = cursor.db
+    if not uses_prepared_statements(database):
         cursor.execute(sql, params)
         return
     name, body = _prepared_form(sql)
-    names = _prepared.setdefault(connection.connection, set())
+    names = _prepared.setdefault(database.connection, set())
     if name not in names:
         cursor.execute(f"PREPARE {name} AS {body}")
         names.add(name)
     cursor.execute(_execute_sql(name, len(params)), params)
 
 
-def uses_prepared_statements() -> bool:
-    """Whether `execute_prepared` prepares on this database (see the module docstring)."""
-    return connection.vendor == "postgresql" and not connection.settings_dict.get(
+def uses_prepared_statements(database: BaseDatabaseWrapper = connection) -> bool:
+    """Whether `execute_prepared` prepares on `database` (see the module docstring)."""
+    return vendor() == "postgresql" and not database.settings_dict.get(
         "DISABLE_SERVER_SIDE_CURSORS"
     )
 
