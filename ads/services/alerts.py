@@ -143,9 +143,12 @@ def alerts_raised(alerts: Sequence[BudgetAlert]) -> list[int]:
 
 def queue_alert_email(ids: list[int]) -> None:
     """Queue the email of `ids` (after the commit). A broker that is down is logged and
-    left to the sweep: it never reaches the spend that raised them."""
+    left to the sweep: it never reaches the spend that raised them. No result is asked for
+    (see `ads.services.events.request_delivery`)."""
     try:
-        current_app.send_task("ads.tasks.send_alert_email", args=[ids], retry=False)
+        current_app.send_task(
+            "ads.tasks.send_alert_email", args=[ids], retry=False, ignore_result=True
+        )
     except Exception:  # any broker failure: the sweep sends these later
         logger.warning(
             "Could not queue the email of alerts %s; the sweep will.", ids, exc_info=True

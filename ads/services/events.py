@@ -101,9 +101,11 @@ def request_delivery() -> None:
     """Ask the worker to send what is due now; never raises (the sweep is the fallback).
 
     `retry=False`: with the broker down the caller (a spend that just committed) gets its
-    answer at once instead of waiting through publish retries.
+    answer at once instead of waiting through publish retries. `ignore_result=True`: nobody
+    reads the result, and asking for it subscribes to the result backend first, which with
+    Redis down retried for 20 s inside the spend's call.
     """
     try:
-        current_app.send_task(DELIVER_TASK, retry=False)
+        current_app.send_task(DELIVER_TASK, retry=False, ignore_result=True)
     except Exception:  # any broker trouble: the periodic sweep sends it later
         logger.warning("Could not ask for webhook delivery; the sweep will send it", exc_info=True)
