@@ -1,8 +1,10 @@
 """Which database this process speaks to, read once.
 
-`vendor()` goes through Django's per-thread connection proxy, about 5 µs a look-up on
-the machines the benchmark runs on, and a spend asked it a dozen times (docs/BENCHMARKS.md,
-"A spend's Python"). The default database's engine is fixed for the life of a process.
+`connection.vendor` goes through Django's per-thread connection proxy, about 5 µs a look-up
+on the machines the benchmark runs on, and a spend asked it 18 times (docs/BENCHMARKS.md, "A
+spend's Python, on a slower machine"). The default database's engine is fixed for the life
+of a process, so what depends on it alone (statement texts, converters) is cached without it
+as a key.
 """
 
 import functools

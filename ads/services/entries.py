@@ -16,7 +16,6 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from ads.database import vendor
 from ads.models import Campaign, SpendLog
 from ads.money import AmountInput, parse_amount
 from ads.validators import validate_spend_time, validate_text
@@ -51,14 +50,14 @@ def campaign_id_of(campaign: object) -> int:
     pk = campaign.pk if isinstance(campaign, Campaign) else campaign
     if not isinstance(pk, int) or isinstance(pk, bool):
         raise ValidationError({"campaign": f"{campaign!r} is not a saved campaign."})
-    if not 1 <= pk <= _largest_id(vendor()):
+    if not 1 <= pk <= _largest_id():
         raise ValidationError({"campaign": f"Campaign {pk} does not exist."})
     return pk
 
 
 @functools.cache
-def _largest_id(vendor: str) -> int:
-    """The largest campaign id the database's column holds, looked up once per backend: every
+def _largest_id() -> int:
+    """The largest campaign id the database's column holds, looked up once: every
     entry of a batch is checked against it."""
     _, largest = connection.ops.integer_field_range(Campaign._meta.pk.get_internal_type())
     return int(largest)

@@ -70,7 +70,7 @@ def as_arrays(count: int) -> bool:
     return vendor() == "postgresql" and count > 1
 
 
-def rows_sql(vendor: str, *, name: str, fields: Sequence["Field[Any, Any]"], count: int) -> str:
+def rows_sql(*, name: str, fields: Sequence["Field[Any, Any]"], count: int) -> str:
     """Rows for an UPDATE … FROM, as `name`(column1, column2, …), one column per field;
     `count` as `text_size` gives it.
 
@@ -80,11 +80,11 @@ def rows_sql(vendor: str, *, name: str, fields: Sequence["Field[Any, Any]"], cou
     typed values (`as_arrays`): typed, so that a prepared statement's values are not taken as
     text. On SQLite, which has no arrays, a VALUES list of `count` rows.
     """
-    if vendor == "postgresql" and count == ARRAYS:
+    if vendor() == "postgresql" and count == ARRAYS:
         arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
         names = ", ".join(f"column{number}" for number in range(1, len(fields) + 1))
         return f"unnest({arrays}) AS {name}({names})"
-    if vendor == "postgresql":
+    if vendor() == "postgresql":
         row = "(" + ", ".join(f"%s::{field.db_type(connection)}" for field in fields) + ")"
     else:
         row = "(" + ", ".join(["%s"] * len(fields)) + ")"

@@ -128,7 +128,7 @@ def _states_sql(states: Sequence[State], *, checked_at: datetime) -> Statement:
         f"{quote(field.column)} = states.column{number}"
         for number, field in enumerate(_STATE_FIELDS[1:], start=2)
     )
-    rows = rows_sql(vendor(), name="states", fields=_STATE_FIELDS, count=text_size(values))
+    rows = rows_sql(name="states", fields=_STATE_FIELDS, count=text_size(values))
     sql = (
         f"UPDATE {table} SET {quote('checked_at')} = %s, {assignments}"  # noqa: S608 - placeholders only
         f" FROM {rows} WHERE {pk} = states.column1"
@@ -145,23 +145,23 @@ def serving_campaign_ids(brand_ids: Sequence[int]) -> list[int]:
 
     A spend asks it of each brand it took over budget: mostly the answer is none (the brand
     was over already, its campaigns paused by the spend that took it there), and the spend
-    then re-evaluates nothing. Hand-written and, for one brand, prepared
+    then re-evaluates nothing. A single spend's one brand is a prepared statement
     (`ads.sql.prepared`): through the ORM, compiling the question cost about as much as the
-    rest of the spend's Python. The caller holds the brands' locks, so no campaign of theirs
-    starts serving meanwhile.
+    rest of the spend's Python. A batch's brands go through the ORM, compiled once a batch.
+    The caller holds the brands' locks, so no campaign of theirs starts serving meanwhile.
     """
     if not brand_ids:
         return []
+    if len(brand_ids) > 1:
+        serving = Campaign.objects.filter(brand_id__in=brand_ids, is_active=True)
+        return list(serving.order_by("pk").values_list("pk", flat=True))
     quote = connection.ops.quote_name
     table, pk = quote(Campaign._meta.db_table), quote("id")
     brand, active = quote(_FIELDS["brand"].column), quote(_FIELDS["is_active"].column)
-    sql = f"SELECT {pk} FROM {table} WHERE {active} AND {brand}"  # noqa: S608 - placeholders only
     with connection.cursor() as cursor:
-        if len(brand_ids) == 1:
-            execute_prepared(cursor, f"{sql} = %s ORDER BY {pk}", [brand_ids[0]])
-        elif vendor() == "postgresql":
-            cursor.execute(f"{sql} = ANY(%s::bigint[]) ORDER BY {pk}", [array_text(brand_ids)])
-        else:  # SQLite: no arrays
-            placeholders = ", ".join(["%s"] * len(brand_ids))
-            cursor.execute(f"{sql} IN ({placeholders}) ORDER BY {pk}", list(brand_ids))
+        execute_prepared(
+            cursor,
+            f"SELECT {pk} FROM {table} WHERE {active} AND {brand} = %s ORDER BY {pk}",  # noqa: S608 - placeholders only
+            brand_ids,
+        )
         return [campaign_id for (campaign_id,) in cursor.fetchall()]

@@ -187,7 +187,7 @@ def _totals_statements(
     ]
     return [
         (
-            _totals_sql(vendor(), model=model, fields=tuple(fields), count=text_size(chunk)),
+            _totals_sql(model=model, fields=tuple(fields), count=text_size(chunk)),
             row_params(chunk),
         )
         for chunk in row_chunks(values)
@@ -203,9 +203,7 @@ def _columns(
 
 
 @functools.lru_cache(maxsize=64)
-def _totals_sql(
-    vendor: str, *, model: type[Brand] | type[Campaign], fields: tuple[str, ...], count: int
-) -> str:
+def _totals_sql(*, model: type[Brand] | type[Campaign], fields: tuple[str, ...], count: int) -> str:
     """The text of a `write_totals` UPDATE of `count` rows (`ads.sql.arrays.rows_sql`), built
     once: the same text every time, and building it is a tenth of a spend's Python."""
     quote = connection.ops.quote_name
@@ -215,7 +213,7 @@ def _totals_sql(
         f"{quote(column.column)} = totals.column{number}"
         for number, column in enumerate(columns, start=2)
     )
-    totals = rows_sql(vendor, name="totals", fields=[model._meta.pk, *columns], count=count)
+    totals = rows_sql(name="totals", fields=[model._meta.pk, *columns], count=count)
     return (
         f"UPDATE {table} SET {assignments} FROM {totals}"  # noqa: S608 - placeholders only
         f" WHERE {table}.{quote('id')} = totals.column1"
@@ -297,10 +295,7 @@ def _addition_statements(
     added: Sequence[tuple[int, Decimal, Decimal]],
 ) -> list[tuple[str, list[Any]]]:
     """`write_roll_up`'s additions to campaign totals: one UPDATE … RETURNING per chunk."""
-    return [
-        (_addition_sql(vendor(), text_size(chunk)), row_params(chunk))
-        for chunk in row_chunks(added)
-    ]
+    return [(_addition_sql(text_size(chunk)), row_params(chunk)) for chunk in row_chunks(added)]
 
 
 _ADDED_FIELDS = tuple(
@@ -309,7 +304,7 @@ _ADDED_FIELDS = tuple(
 
 
 @functools.lru_cache(maxsize=64)
-def _addition_sql(vendor: str, count: int) -> str:
+def _addition_sql(count: int) -> str:
     """The text of an addition to `count` campaigns' totals, built once (see `_totals_sql`)."""
     quote = connection.ops.quote_name
     table = quote(Campaign._meta.db_table)
@@ -319,7 +314,7 @@ def _addition_sql(vendor: str, count: int) -> str:
     return (
         f"UPDATE {table} SET {daily} = ROUND({daily} + added.column2, 2),"  # noqa: S608 - placeholders only
         f" {total} = ROUND({total} + added.column3, 2)"
-        f" FROM {rows_sql(vendor, name='added', fields=_ADDED_FIELDS, count=count)}"
+        f" FROM {rows_sql(name='added', fields=_ADDED_FIELDS, count=count)}"
         f" WHERE {table}.{quote('id')} = added.column1 RETURNING {returned}"
     )
 

@@ -153,12 +153,12 @@ def _locked_rows_statement(campaign_ids: list[int]) -> tuple[str, list[Any]]:
     each. A single spend's one id stays a plain value: its statement is prepared, and one with
     an array parameter would be planned again at every run (`ads.sql.arrays.as_arrays`)."""
     if as_arrays(len(campaign_ids)):
-        return _locked_rows_sql(vendor(), ARRAYS), [array_text(campaign_ids)]
-    return _locked_rows_sql(vendor(), len(campaign_ids)), list(campaign_ids)
+        return _locked_rows_sql(ARRAYS), [array_text(campaign_ids)]
+    return _locked_rows_sql(len(campaign_ids)), list(campaign_ids)
 
 
 @functools.lru_cache(maxsize=64)
-def _locked_rows_sql(vendor: str, count: int) -> str:
+def _locked_rows_sql(count: int) -> str:
     """`_locked_rows`' statement for `count` campaigns (`ARRAYS`: any number, as an array), built
     once: a spend's Python is a large part of its cost, and the text is the same every time."""
     quote = connection.ops.quote_name
@@ -166,7 +166,7 @@ def _locked_rows_sql(vendor: str, count: int) -> str:
     campaign_table = quote(Campaign._meta.db_table)
     columns = ", ".join(f"{brand_table}.{quote(f.column)}" for f in _ROLL_UP_COLUMNS)
     # SQLite has no row locks (a writer holds the whole database): nothing to add there.
-    lock = f" FOR NO KEY UPDATE OF {brand_table}, {campaign_table}" if vendor != "sqlite" else ""
+    lock = f" FOR NO KEY UPDATE OF {brand_table}, {campaign_table}" if vendor() != "sqlite" else ""
     wanted = "= ANY(%s::bigint[])" if count == ARRAYS else f"IN ({', '.join(['%s'] * count)})"
     return (
         f"SELECT {campaign_table}.{quote('id')}, {columns}"  # noqa: S608 - placeholders only
@@ -181,9 +181,9 @@ _Converter = Callable[[Any, Any, Any], Any]
 
 
 @functools.cache
-def _brand_converters(vendor: str) -> list[tuple[int, Any, list[_Converter]]]:
+def _brand_converters() -> list[tuple[int, Any, list[_Converter]]]:
     """(position, column, its backend's and field's converters) of each roll-up column that
-    has any, looked up once per backend rather than once per value: on PostgreSQL only the
+    has any, looked up once rather than once per value: on PostgreSQL only the
     alert levels' JSON."""
     converters = []
     for position, field in enumerate(_ROLL_UP_COLUMNS):
@@ -200,7 +200,7 @@ def _brand(row: Sequence[Any]) -> Brand:
     # The connection itself, not its per-thread proxy, which each value would look up again.
     database = connections[connection.alias]
     values = list(row)
-    for position, column, steps in _brand_converters(vendor()):
+    for position, column, steps in _brand_converters():
         for step in steps:
             values[position] = step(values[position], column, database)
     return Brand.from_db(database.alias, _ROLL_UP_FIELDS, values)
