@@ -17,7 +17,7 @@ from ads.money import AmountInput
 from ads.services.campaigns import SyncResult
 from ads.services.entries import SpendEntryInput, entry_error, entry_spends, new_spend
 from ads.services.rollup import roll_up
-from ads.sql.ledger import insert_entries, known_spends
+from ads.sql.ledger import entry_pair, insert_unless_known, known_spends
 from ads.sql.locks import lock_brand_of_spend, lock_brands_of
 
 
@@ -61,7 +61,7 @@ def record_spend(
     with transaction.atomic():
         brand, inserted = lock_brand_of_spend(spend)
         if not inserted:
-            return known_spends([spend])[(spend.campaign_id, str(spend.external_id))]
+            return known_spends([spend])[entry_pair(spend)]
         # The insert sends no post_save: the roll-up is called here, with the locked brand.
         roll_up([spend], brand_of={spend.campaign_id: brand})
     return spend
@@ -87,16 +87,19 @@ def record_spend_batch(entries: Iterable[SpendEntryInput]) -> SpendBatch:
             if spend.campaign_id not in brand_of:
                 message = f"Campaign {spend.campaign_id} does not exist."
                 raise entry_error(index, error=ValidationError({"campaign": message}))
-        known = known_spends(spends)
-        rows, created = [], []
-        for spend in spends:
-            row = spend
-            if spend.external_id is not None:
-                row = known.setdefault((spend.campaign_id, spend.external_id), spend)
-            if row is spend:
-                created.append(spend)
-            rows.append(row)
-        insert_entries(created)
+        # A repeat of a pair earlier in the batch is the same row: the first is inserted.
+        row_of: dict[tuple[int, str], SpendLog] = {}
+        distinct = [
+            spend
+            for spend in spends
+            if spend.external_id is None or row_of.setdefault(entry_pair(spend), spend) is spend
+        ]
+        # A pair already in the ledger gives the row on record.
+        row_of.update(known_spends(insert_unless_known(distinct)))
+        rows = [
+            spend if spend.external_id is None else row_of[entry_pair(spend)] for spend in spends
+        ]
+        created = [spend for spend in distinct if spend.pk is not None]
         campaigns = roll_up(created, brand_of=brand_of, entries=spends)
     brand_ids = sorted({brand_of[spend.campaign_id].pk for spend in created})
     return SpendBatch(rows, created, brand_ids, campaigns)

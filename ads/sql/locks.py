@@ -19,7 +19,7 @@ from django.db.models import QuerySet
 from ads.database import vendor
 from ads.models import Brand, Campaign, SpendLog
 from ads.sql.arrays import ARRAYS, array_text, as_arrays
-from ads.sql.ledger import insert_entry_unless_known, insert_statement, mark_saved
+from ads.sql.ledger import insert_statement, insert_unless_known, mark_saved
 from ads.sql.prepared import execute_prepared
 
 # What a spend's roll-up reads of the brand it locks, in the model's column order (from_db).
@@ -89,14 +89,14 @@ def lock_brand_of_spend(entry: SpendLog) -> tuple[Brand, bool]:
     more, as in `lock_brands_of`. SQLite takes the two statements.
     """
     if vendor() != "postgresql":
-        return lock_brand_of(entry.campaign_id), insert_entry_unless_known(entry)
+        return lock_brand_of(entry.campaign_id), not insert_unless_known([entry])
     locked, lock_params = _locked_rows_statement([entry.campaign_id])
     insert, params = insert_statement(
         [entry], skip_known=True, only_if="EXISTS (SELECT FROM locked)"
     )
     sql = (
         f"WITH locked AS ({locked}), inserted AS ({insert})"  # noqa: S608 - placeholders only
-        " SELECT locked.*, (SELECT * FROM inserted) FROM locked"
+        " SELECT locked.*, (SELECT id FROM inserted) FROM locked"
     )
     for _attempt in range(2):
         with connection.cursor() as cursor:

@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from ads.models import Brand, Campaign, SpendLog
 from ads.services import BudgetService, SpendEntry
 from ads.services.entries import new_spend
-from ads.sql.ledger import insert_entries, insert_entry_unless_known, known_spends
+from ads.sql.ledger import insert_entries, insert_unless_known, known_spends
 from ads.tests.builders import make_brand, make_campaign, utc
 
 NOW = utc("2026-03-18T12:00:00")
@@ -54,19 +54,23 @@ class InsertEntriesTests(TestCase):
             self.assertFalse(entry._state.adding)
         self.assertEqual(SpendLog.objects.count(), 3)
 
-    def test_a_known_pair_is_not_inserted_again(self) -> None:
+    def test_a_known_pair_is_not_inserted_again_and_the_rest_are(self) -> None:
         insert_entries([new_spend(self.first, "1.00", external_id="x-1")])
-
         again = new_spend(self.first, "9.00", external_id="x-1")
-        self.assertFalse(insert_entry_unless_known(again))
-        self.assertIsNone(again.pk)
-        self.assertEqual(SpendLog.objects.get().amount, Decimal("1.00"))
-
         other_campaign = new_spend(self.second, "2.00", external_id="x-1")
-        self.assertTrue(insert_entry_unless_known(other_campaign))
         no_id = new_spend(self.first, "3.00")
-        self.assertTrue(insert_entry_unless_known(no_id))
-        self.assertEqual(SpendLog.objects.count(), 3)
+        named_none = new_spend(self.first, "4.00", external_id="None")
+
+        skipped = insert_unless_known([no_id, again, other_campaign, named_none])
+
+        self.assertEqual(skipped, [again])
+        self.assertIsNone(again.pk)
+        for entry in (no_id, other_campaign, named_none):
+            self.assertEqual(SpendLog.objects.get(pk=entry.pk).amount, entry.amount)
+        self.assertEqual(
+            SpendLog.objects.get(campaign=self.first, external_id="x-1").amount, Decimal("1.00")
+        )
+        self.assertEqual(SpendLog.objects.count(), 4)
 
     def test_known_spends_finds_each_pair_on_record_and_no_other(self) -> None:
         recorded = [new_spend(self.first, "1.00", external_id=f"x-{n}") for n in range(3)]
@@ -158,7 +162,23 @@ class SpendStatementTests(TestCase):
 
         small, large = sent_for(3), sent_for(300)
 
-        # The lock, the known ids, the insert, the totals.
-        self.assertEqual(len(small), 4, small)
-        self.assertEqual(len(large), 4, large)
+        # The lock, the insert (which skips known ids), the totals.
+        self.assertEqual(len(small), 3, small)
+        self.assertEqual(len(large), 3, large)
         self.assertEqual(Brand.objects.get().current_daily_spend, Decimal("3.03"))
+
+    def test_a_batch_with_known_ids_reads_the_rows_on_record_in_one_more_statement(self) -> None:
+        BudgetService.record_spends([SpendEntry(self.campaigns[0], "1.00", external_id="k-0")])
+        entries = [
+            SpendEntry(self.campaigns[n % 3], "0.01", external_id=f"k-{n % 5}") for n in range(30)
+        ]
+
+        with CaptureQueriesContext(connection) as queries:
+            rows = BudgetService.record_spends(entries)
+
+        # The lock, the insert, the rows on record, the totals.
+        self.assertEqual(len(statements(queries)), 4, statements(queries))
+        # 15 pairs (n % 3, n % 5), one of them on record from before: 14 rows added.
+        self.assertEqual(rows[0].amount, Decimal("1.00"))
+        self.assertEqual(len({row.pk for row in rows}), 15)
+        self.assertEqual(SpendLog.objects.count(), 15)
