@@ -234,6 +234,10 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
 # time limit plus the longest retry countdown, or a running task would be delivered twice.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    # A publish to a broker that is down fails at once instead of retrying the connection for
+    # about 6 s: what a spend queues after its commit waits for its sweep, never the spend
+    # (ads.services.broker). The worker and beat reconnect with their own retries.
+    "max_retries": 0,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_EXPIRES = env_int("CELERY_RESULT_EXPIRES", 24 * 3600)

@@ -13,13 +13,11 @@ cannot take the task the spend still commits and `email_pending_alerts`, a perio
 sends what was left.
 """
 
-import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from celery import current_app
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
@@ -30,10 +28,9 @@ from ads.models import Brand, BudgetAlert
 from ads.periods import local_period, zone
 from ads.rules.alerts import PERIOD_NAMES, crossed_levels, threshold_message
 from ads.selectors.alerts import stale_brands
+from ads.services.broker import queue_task
 from ads.services.events import record_alert_events
 from ads.sql.alerts import NewAlert, insert_new_alerts
-
-logger = logging.getLogger(__name__)
 
 Kind = BudgetAlert.Kind
 Period = BudgetAlert.Period
@@ -142,17 +139,12 @@ def alerts_raised(alerts: Sequence[BudgetAlert]) -> list[int]:
 
 
 def queue_alert_email(ids: list[int]) -> None:
-    """Queue the email of `ids` (after the commit). A broker that is down is logged and
-    left to the sweep: it never reaches the spend that raised them. No result is asked for
-    (see `ads.services.events.request_delivery`)."""
-    try:
-        current_app.send_task(
-            "ads.tasks.send_alert_email", args=[ids], retry=False, ignore_result=True
-        )
-    except Exception:  # any broker failure: the sweep sends these later
-        logger.warning(
-            "Could not queue the email of alerts %s; the sweep will.", ids, exc_info=True
-        )
+    """Queue the email of `ids` (after the commit); with the broker down, the sweep sends it."""
+    queue_task(
+        "ads.tasks.send_alert_email",
+        args=[ids],
+        unqueued=f"Could not queue the email of alerts {ids}; the sweep will.",
+    )
 
 
 def email_alerts(ids: Sequence[int]) -> int:

@@ -10,19 +10,16 @@ that request is dropped with a warning and the periodic sweep (`ads.services.web
 sends the rows later.
 """
 
-import logging
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
-from celery import current_app
 from django.db import transaction
 from django.utils import timezone
 
 from ads.models import BudgetAlert, Event
+from ads.services.broker import queue_task
 from ads.sql.history import StatusChange
 from ads.sql.outbox import NewEvent, insert_events
-
-logger = logging.getLogger(__name__)
 
 # The task that sends what is due; by name, as services do not import the task layer.
 DELIVER_TASK = "ads.tasks.deliver_webhooks"
@@ -98,14 +95,6 @@ def _publish(events: list[NewEvent]) -> None:
 
 
 def request_delivery() -> None:
-    """Ask the worker to send what is due now; never raises (the sweep is the fallback).
-
-    `retry=False`: with the broker down the caller (a spend that just committed) gets its
-    answer at once instead of waiting through publish retries. `ignore_result=True`: nobody
-    reads the result, and asking for it subscribes to the result backend first, which with
-    Redis down retried for 20 s inside the spend's call.
-    """
-    try:
-        current_app.send_task(DELIVER_TASK, retry=False, ignore_result=True)
-    except Exception:  # any broker trouble: the periodic sweep sends it later
-        logger.warning("Could not ask for webhook delivery; the sweep will send it", exc_info=True)
+    """Ask the worker to send what is due now (after the commit); never raises, and with the
+    broker down the sweep sends it (`ads.services.broker`)."""
+    queue_task(DELIVER_TASK, unqueued="Could not ask for webhook delivery; the sweep will send it")

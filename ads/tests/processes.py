@@ -22,7 +22,8 @@ import sys
 import tempfile
 import time
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -185,6 +186,33 @@ class Child:
 
     def close(self) -> None:
         self.kill()
+
+
+@dataclass
+class BrokerRetryWatch:
+    """Whether a publish retried its broker connection (see `broker_retry_watch`)."""
+
+    retried: bool = False
+
+
+@contextlib.contextmanager
+def broker_retry_watch() -> Iterator[BrokerRetryWatch]:
+    """Note whether a publish in the block retried its broker connection, for a child whose
+    broker is down: kombu calls the transport's `errback` before each retry's sleep. The child
+    must not have published before (its connections take the options when first made)."""
+    from budget_system.celery import app
+
+    watch = BrokerRetryWatch()
+
+    def heard(error: Exception, interval: float) -> None:
+        watch.retried = True
+
+    options = app.conf.broker_transport_options  # the settings' own dict: a new one is not seen
+    options["errback"] = heard
+    try:
+        yield watch
+    finally:
+        del options["errback"]
 
 
 def start_script(target: str, env: Mapping[str, str] | None = None, **kwargs: Any) -> Child:

@@ -15,7 +15,13 @@ from ads.services import BudgetService
 from ads.tasks import send_pending_alert_emails
 from ads.tests.builders import make_brand, make_campaign, midday_zones
 from ads.tests.celery_worker import WorkerTestCase
-from ads.tests.processes import child_env, free_port, start_script, wait_until
+from ads.tests.processes import (
+    broker_retry_watch,
+    child_env,
+    free_port,
+    start_script,
+    wait_until,
+)
 from ads.tests.smtp_server import SmtpServer
 
 EXPECTED_SUBJECT = "Acme: 80% of the daily budget reached"
@@ -77,9 +83,16 @@ def _sweep_later() -> Any:
 
 
 def spend_with_the_broker_down(campaign_id: int) -> dict[str, Any]:
-    """Child, whose broker is a closed port: record a spend that raises an alert."""
-    spend = BudgetService.record_spend(Campaign.objects.get(pk=campaign_id), Decimal("8500.00"))
-    return {"spend": str(spend.amount), "alerts": BudgetAlert.objects.count()}
+    """Child, whose broker is a closed port: record a spend that raises an alert (its email
+    and its event's delivery are both queued after the commit)."""
+    campaign = Campaign.objects.get(pk=campaign_id)
+    with broker_retry_watch() as watch:
+        spend = BudgetService.record_spend(campaign, Decimal("8500.00"))
+    return {
+        "spend": str(spend.amount),
+        "alerts": BudgetAlert.objects.count(),
+        "broker_retried": watch.retried,
+    }
 
 
 class BrokerDownTests(TransactionTestCase):
@@ -89,7 +102,9 @@ class BrokerDownTests(TransactionTestCase):
         env = child_env(CELERY_BROKER_URL=closed, CELERY_RESULT_BACKEND=closed)
         child = start_script(f"{__name__}:spend_with_the_broker_down", env, campaign_id=campaign.pk)
         self.addCleanup(child.close)
-        self.assertEqual(child.result(timeout=120), {"spend": "8500.00", "alerts": 1})
+        self.assertEqual(
+            child.result(timeout=120), {"spend": "8500.00", "alerts": 1, "broker_retried": False}
+        )
         self.assertIn("Could not queue the email of alerts", child.stderr())
         # Nothing waited on the result backend (it retried for 20 s a task, in the spend's call).
         self.assertNotIn("Connection to Redis lost", child.stderr())

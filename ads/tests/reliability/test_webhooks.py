@@ -21,7 +21,13 @@ from ads.services import BudgetService, CampaignService, Cause
 from ads.services.webhooks import send_due
 from ads.tests.builders import make_brand, make_campaign, midday_zones
 from ads.tests.celery_worker import WorkerTestCase
-from ads.tests.processes import child_env, free_port, start_script, wait_until
+from ads.tests.processes import (
+    broker_retry_watch,
+    child_env,
+    free_port,
+    start_script,
+    wait_until,
+)
 from ads.tests.webhook_receiver import HANG, Receiver
 from budget_system.celery import app
 
@@ -155,10 +161,12 @@ class DeliveryTests(TransactionTestCase):
         self.assertEqual((attempt.status_code, attempt.error), (None, "Timed out"))
 
 
-def spend_with_the_broker_down(campaign_id: int) -> dict[str, str]:
+def spend_with_the_broker_down(campaign_id: int) -> dict[str, Any]:
     """Child, whose broker is a closed port: a spend that pauses its campaign."""
-    spend = BudgetService.record_spend(Campaign.objects.get(pk=campaign_id), Decimal("10.00"))
-    return {"spend": str(spend.amount)}
+    campaign = Campaign.objects.get(pk=campaign_id)
+    with broker_retry_watch() as watch:
+        spend = BudgetService.record_spend(campaign, Decimal("10.00"))
+    return {"spend": str(spend.amount), "broker_retried": watch.retried}
 
 
 class BrokerDownTests(TransactionTestCase):
@@ -172,7 +180,7 @@ class BrokerDownTests(TransactionTestCase):
         child = start_script(f"{__name__}:spend_with_the_broker_down", env, campaign_id=campaign.pk)
         self.addCleanup(child.close)
 
-        self.assertEqual(child.result(timeout=120), {"spend": "10.00"})
+        self.assertEqual(child.result(timeout=120), {"spend": "10.00", "broker_retried": False})
         # Nothing waited on the result backend (it retried for 20 s a task, in the spend's call).
         self.assertNotIn("Connection to Redis lost", child.stderr())
         self.assertEqual(receiver.received, [])
