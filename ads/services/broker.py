@@ -19,12 +19,10 @@ from celery import current_app
 logger = logging.getLogger(__name__)
 
 
-def queue_task(name: str, *, args: Sequence[object] = (), unqueued: str) -> bool:
-    """Queue the task `name` with `args`; whether the broker took it. Never raises: when it
-    cannot, `unqueued` (which says who sends the work instead) is logged as a warning."""
+def queue_task(name: str, *, args: Sequence[object] = (), unqueued: str) -> None:
+    """Queue the task `name` with `args`. Never raises: when the broker cannot take it,
+    `unqueued` (which says who sends the work instead) is logged as a warning."""
     try:
         current_app.send_task(name, args=list(args), retry=False, ignore_result=True)
     except Exception:  # any broker failure: the work waits in the database for its sweep
         logger.warning(unqueued, exc_info=True)
-        return False
-    return True
