@@ -195,9 +195,17 @@ def prune_settled_events(*, now: datetime | None = None) -> int:
         if not ids:
             break
         with transaction.atomic():
-            # Pending again since the read (a "deliver again"): kept.
-            pending = Delivery.objects.filter(event_id__in=ids, status=Status.PENDING)
-            kept = set(pending.values_list("event_id", flat=True))
+            # Pending again since the read (a "deliver again"): kept. The deliveries are locked
+            # before they are judged, so one made pending by a transaction still open is seen
+            # once it commits (unlocked, it was read as settled and deleted when it committed);
+            # a "deliver again" that comes later waits, then finds nothing to send.
+            statuses = (
+                Delivery.objects.filter(event_id__in=ids)
+                .order_by("pk")
+                .select_for_update()
+                .values_list("event_id", "status")
+            )
+            kept = {event_id for event_id, status in statuses if status == Status.PENDING}
             ids = [pk for pk in ids if pk not in kept]
             DeliveryAttempt.objects.filter(delivery__event_id__in=ids).delete()
             Delivery.objects.filter(event_id__in=ids).delete()

@@ -6,6 +6,8 @@
   campaign's first spend takes the brand lock first.
 - A sweep locks only the brands whose campaigns it switches: a spend holding another brand
   never makes it wait (nor it the spend).
+- Pruning the outbox never deletes a delivery an operator made pending again ("deliver
+  again") while the prune ran.
 
 Each test holds one transaction open at a chosen point, starts the other writer, waits until the
 database shows it blocked on a lock, and then lets the first one go: the interleaving is forced,
@@ -27,8 +29,17 @@ from django.db import connection, connections, transaction
 from django.db.models import Sum
 from django.test import TransactionTestCase
 
-from ads.models import Brand, Campaign, CampaignStatusChange, SpendLog
+from ads.models import (
+    Brand,
+    Campaign,
+    CampaignStatusChange,
+    Delivery,
+    Event,
+    SpendLog,
+    WebhookEndpoint,
+)
 from ads.services import BudgetService, CampaignService
+from ads.services.webhooks import deliver_again, prune_settled_events
 from ads.tests.builders import make_brand, make_campaign, utc
 from ads.tests.processes import wait_until
 
@@ -201,3 +212,24 @@ class SweepLocksOnlyWhatItChangesTests(TransactionTestCase):
                 sweep = in_thread(pool, lambda: CampaignService.sync_all(Cause.ENFORCE_BUDGETS))
                 self.assertEqual(sweep.result(timeout=20).activated, [self.drifted_campaign.pk])
         self.assertTrue(Campaign.objects.get(pk=self.drifted_campaign.pk).is_active)
+
+
+@pytest.mark.postgresql(reason="row locks are PostgreSQL's")
+class PruneAndDeliverAgainTests(TransactionTestCase):
+    def test_a_delivery_made_pending_while_the_prune_waits_keeps_its_event(self) -> None:
+        endpoint = WebhookEndpoint.objects.create(url="http://127.0.0.1:9/", secret="s")
+        now = utc("2026-03-18T12:00:00")
+        event = Event.objects.create(
+            type=Event.Type.CAMPAIGN_PAUSED, time=utc("2026-01-01T00:00:00"), data={}
+        )
+        delivery = Delivery.objects.create(
+            event=event, endpoint=endpoint, status=Delivery.Status.FAILED
+        )
+        with ThreadPoolExecutor(2) as pool:
+            again = lambda: deliver_again(Delivery.objects.filter(pk=delivery.pk))  # noqa: E731
+            with held_open(pool, again):
+                prune = in_thread(pool, lambda: prune_settled_events(now=now))
+                wait_until(lambda: sessions_waiting_for_a_lock() == 1, 30, "the prune blocked")
+            self.assertEqual(prune.result(timeout=30), 0)
+        self.assertEqual(Delivery.objects.get(pk=delivery.pk).status, Delivery.Status.PENDING)
+        self.assertTrue(Event.objects.filter(pk=event.pk).exists())
