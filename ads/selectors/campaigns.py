@@ -16,12 +16,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce
 
+from ads.database import vendor
 from ads.models import Campaign, DaypartingWindow
 from ads.models.campaign import parse_days, parse_extra_windows
-
-if TYPE_CHECKING:
-    from django_stubs_ext import WithAnnotations
-from ads.database import vendor
 from ads.rules.flights import Flight
 from ads.rules.reasons import CampaignFacts, Window
 from ads.selectors.budgets import (
@@ -33,6 +30,9 @@ from ads.selectors.budgets import (
     exceeded_flag,
 )
 from ads.sql.campaigns import read_batch
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 
 @lru_cache(maxsize=4096)
