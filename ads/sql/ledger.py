@@ -3,6 +3,7 @@ at all, on the path every spend takes."""
 
 import functools
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -15,6 +16,7 @@ from ads.database import vendor
 from ads.models import Brand, Campaign, SpendLog
 from ads.sql.arrays import array_text, row_chunks, row_params, rows_sql, text_size
 from ads.sql.prepared import execute_prepared
+from ads.validators import largest_total
 
 # The ledger columns an insert writes, and their PostgreSQL types, in the order of the arrays.
 _ENTRY_COLUMNS = (
@@ -271,6 +273,11 @@ def write_roll_up(
     """The roll-up's writes: `fields` of `brands` (`write_totals`), and (campaign id, to today,
     to all time) added to the campaigns' totals; the campaigns' totals after it.
 
+    A campaign whose total would pass the largest its column holds comes back with that total,
+    for the caller to refuse (a ValidationError naming the spend, which undoes the rest). On
+    PostgreSQL nothing is written for it: the addition would be a DataError ("numeric field
+    overflow"). Its row is missing from RETURNING, and only then is its total read.
+
     On PostgreSQL both go in one statement (the brands' UPDATE as a data-modifying WITH), so a
     spend pays one round trip for all its totals. The caller holds the brand and campaign rows
     locked (`lock_brands_of`), so adding in the database loses nothing, and RETURNING gives the
@@ -301,7 +308,23 @@ def write_roll_up(
             else:
                 cursor.execute(sql, params)
             results += [CampaignTotals(*row) for row in _returned_rows(cursor.fetchall())]
+    if len(results) < len(added):
+        results += _past_the_largest(added, written={campaign.pk for campaign in results})
     return results
+
+
+def _past_the_largest(
+    added: Sequence[tuple[int, Decimal, Decimal]], *, written: AbstractSet[int]
+) -> list[CampaignTotals]:
+    """The campaigns of `added` that the addition left unwritten, with the totals they would
+    have had: those past the largest a total holds (PostgreSQL's addition skips them)."""
+    unwritten = {pk: to_all_time for pk, _, to_all_time in added if pk not in written}
+    return [
+        CampaignTotals(pk, is_active, daily, total + unwritten[pk], daily_cap, total_cap)
+        for pk, is_active, daily, total, daily_cap, total_cap in Campaign.objects.filter(
+            pk__in=unwritten
+        ).values_list(*_RETURNED)
+    ]
 
 
 def _returned_rows(rows: Sequence[Sequence[Any]]) -> Sequence[Sequence[Any]]:
@@ -336,11 +359,17 @@ def _addition_sql(count: int) -> str:
     daily = quote(_CAMPAIGN_FIELDS["current_daily_spend"].column)
     total = quote(_CAMPAIGN_FIELDS["total_spend"].column)
     returned = ", ".join(f"{table}.{quote(field.column)}" for field in _RETURNED_FIELDS)
+    # A total past the largest is left unwritten (see write_roll_up); SQLite's doubles hold it.
+    fits = (
+        f" AND ROUND({table}.{total} + added.column3, 2) <= {largest_total()}"
+        if vendor() == "postgresql"
+        else ""
+    )
     return (
         f"UPDATE {table} SET {daily} = ROUND({daily} + added.column2, 2),"  # noqa: S608 - placeholders only
         f" {total} = ROUND({total} + added.column3, 2)"
         f" FROM {rows_sql(name='added', fields=_ADDED_FIELDS, count=count)}"
-        f" WHERE {table}.{quote('id')} = added.column1 RETURNING {returned}"
+        f" WHERE {table}.{quote('id')} = added.column1{fits} RETURNING {returned}"
     )
 
 

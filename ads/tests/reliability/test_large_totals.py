@@ -173,3 +173,41 @@ class AdminLargeBudgetTests(TestCase):
         self.assertEqual(response.status_code, 302)
         brand = Brand.objects.get(name="Rupiah Co")
         self.assertEqual(brand.monthly_budget, Decimal(BIG_BUDGET))
+
+
+@time_machine.travel(NOW, tick=False)
+class CampaignTotalOverflowTests(TestCase):
+    """A campaign's all-time total can reach the limit while its brand's month is small."""
+
+    def setUp(self) -> None:
+        self.brand = make_brand(daily=BIG_BUDGET, monthly=BIG_BUDGET)
+        self.campaign = make_campaign(self.brand)
+        Campaign.objects.filter(pk=self.campaign.pk).update(total_spend=largest_total() - CENT)
+
+    def test_record_spend_refuses_the_spend_past_the_campaign_total_and_changes_nothing(
+        self,
+    ) -> None:
+        before = database_state()
+        with self.assertRaises(ValidationError) as caught:
+            BudgetService.record_spend(self.campaign, "0.02")
+        self.assertIn(f"campaign {self.campaign.pk}'s total", str(caught.exception))
+        self.assertEqual(database_state(), before)
+
+    def test_record_spends_names_the_entry_and_records_none_of_the_batch(self) -> None:
+        other = make_campaign(self.brand, name="Display")
+        before = database_state()
+        with self.assertRaises(ValidationError) as caught:
+            BudgetService.record_spends(
+                [SpendEntry(other, "1.00"), SpendEntry(self.campaign, "0.02")]
+            )
+        self.assertIn(
+            f"entry 1: amount: This would take campaign {self.campaign.pk}'s total to",
+            str(caught.exception),
+        )
+        self.assertIn(f"past {largest_total()}", str(caught.exception))
+        self.assertEqual(database_state(), before)
+
+    def test_up_to_the_limit_itself_is_recorded(self) -> None:
+        BudgetService.record_spend(self.campaign, "0.01")
+        self.campaign.refresh_from_db()
+        self.assertEqual(self.campaign.total_spend, largest_total())
