@@ -83,7 +83,7 @@ def _per_zone(values: Sequence[object], kind: str) -> Sql:
 
 def _brands(first: int, count: int, per_brand: int, now: datetime) -> None:
     """Brands `first`..`first + count - 1`: zone by number, one in 20 over its daily budget,
-    the totals of `per_brand` spends of 1.00 today."""
+    the totals of `per_brand` spends of 1.00 today, recorded `now` (as the ledger rows are)."""
     periods = [local_period(now, zone(name)) for name in ZONES]
     spent = SPEND * per_brand
     template = Brand(
@@ -92,6 +92,7 @@ def _brands(first: int, count: int, per_brand: int, now: datetime) -> None:
         monthly_budget=Decimal("10000000000.00"),
         current_daily_spend=spent,
         current_monthly_spend=spent,
+        last_recorded_at=now,
     )
     _insert_select(
         Brand,

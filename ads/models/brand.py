@@ -61,11 +61,21 @@ class Brand(GuardedModel):
     # The local day and month (its first day) the totals above belong to.
     spend_day = models.DateField(editable=False)
     spend_month = models.DateField(editable=False)
+    # When its newest ledger entry was recorded (None: none yet), kept by the roll-up, so the
+    # stale-data check reads the brands and never the ledger.
+    last_recorded_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     system_fields = frozenset(
-        {"current_daily_spend", "current_monthly_spend", "spend_day", "spend_month", "created_at"}
+        {
+            "current_daily_spend",
+            "current_monthly_spend",
+            "spend_day",
+            "spend_month",
+            "last_recorded_at",
+            "created_at",
+        }
     )
     # Who changed the budgets (and the name or zone), when, from what: one row per save. The
     # totals are written by queryset updates, never by save(), and are not copied either.

@@ -24,7 +24,7 @@ from ads.services.campaigns import CampaignService, SyncResult
 from ads.services.entries import entry_error
 from ads.services.rollover import recount
 from ads.sql.campaigns import serving_campaign_ids
-from ads.sql.ledger import CampaignTotals, write_roll_up
+from ads.sql.ledger import CampaignTotals, write_roll_up, write_totals
 from ads.sql.locks import lock_brand_of
 from ads.validators import largest_total
 
@@ -56,6 +56,7 @@ def roll_up(
     changes: list[SpendChange] = []
     periods: dict[str, LocalPeriod] = {}
     for brand, new in added.items():
+        _stamp(brand, new)
         if brand.timezone not in periods:
             periods[brand.timezone] = local_period(now, zone(brand.timezone))
         period = periods[brand.timezone]
@@ -77,13 +78,14 @@ def roll_up(
     # The brands' totals and the campaigns' in one write (one statement on PostgreSQL).
     after = write_roll_up(
         updated,
-        fields=("current_daily_spend", "current_monthly_spend"),
+        fields=("current_daily_spend", "current_monthly_spend", "last_recorded_at"),
         added=_campaign_additions(
             spends, brand_of=brand_of, periods=periods, rolled={brand.pk for brand in rolled}
         ),
     )
     capped = _at_cap(after, spends=spends, entries=entries)
     if rolled:
+        write_totals(rolled, fields=("last_recorded_at",))
         zones = {brand.timezone for brand in rolled}
         recounted = recount(
             Brand.objects.filter(pk__in=[brand.pk for brand in rolled]),
@@ -157,6 +159,14 @@ def _at_cap(
             or is_cap_reached(campaign.total_spend, campaign.total_cap)
         )
     ]
+
+
+def _stamp(brand: Brand, new: Sequence[SpendLog]) -> None:
+    """Keep `brand.last_recorded_at` the newest recording time of its ledger (the stale-data
+    check reads it): `new`'s newest, unless the brand's is later (another server's clock)."""
+    newest = max(spend.recorded_at for spend in new)
+    if brand.last_recorded_at is None or newest > brand.last_recorded_at:
+        brand.last_recorded_at = newest
 
 
 def _change(brand: Brand, *, new: Sequence[SpendLog], period: LocalPeriod) -> SpendChange:

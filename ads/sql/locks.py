@@ -28,7 +28,8 @@ _BUDGETS = ("daily_budget", "monthly_budget", *TOTAL_FIELDS)
 _ROLL_UP_COLUMNS = tuple(
     f
     for f in Brand._meta.concrete_fields
-    if f.attname in {"id", "name", "timezone", "currency", "alert_thresholds", *_BUDGETS}
+    if f.attname
+    in {"id", "name", "timezone", "currency", "alert_thresholds", "last_recorded_at", *_BUDGETS}
 )
 _ROLL_UP_FIELDS = tuple(f.attname for f in _ROLL_UP_COLUMNS)
 

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 
-from ads.models import BudgetAlert, Campaign, SpendLog
+from ads.models import Brand, BudgetAlert, Campaign, SpendLog
 from ads.rules.alerts import crossed_levels
 from ads.services import BudgetService, SpendEntry
 from ads.services.alerts import email_alerts, raise_stale_data_alerts
@@ -209,6 +209,64 @@ class StaleDataTests(TestCase):
         self.assertEqual(len(own(two)), 2)
         self.assertEqual(len(own(twenty)), 2)
         self.assertEqual(len(two), len(twenty))  # the events' statements are flat too
+
+    def test_the_check_reads_the_brands_and_never_the_ledger(self) -> None:
+        """The ledger only grows and has no index on its recording time: a check that looked
+        for each brand's recent entries there cost more with every spend ever recorded."""
+        with CaptureQueriesContext(connection) as queries:
+            raise_stale_data_alerts()
+        self.assertTrue(queries.captured_queries)
+        for query in queries.captured_queries:
+            self.assertNotIn(SpendLog._meta.db_table, query["sql"])
+
+
+@time_machine.travel(NOON, tick=False)
+class LastRecordedTests(TestCase):
+    """Each brand's `last_recorded_at`, which the stale-data check reads, follows its ledger
+    whichever way a row comes in."""
+
+    def setUp(self) -> None:
+        self.brand = make_brand(timezone="America/New_York")
+        self.campaign = make_campaign(self.brand)
+
+    def last_recorded(self) -> object:
+        self.brand.refresh_from_db()
+        return self.brand.last_recorded_at
+
+    def test_a_new_brand_has_none(self) -> None:
+        self.assertIsNone(self.last_recorded())
+
+    def test_record_spend_record_spends_and_a_row_created_in_the_shell_each_set_it(self) -> None:
+        for minutes, record in (
+            (1, lambda: BudgetService.record_spend(self.campaign, "1.00")),
+            (2, lambda: BudgetService.record_spends([SpendEntry(self.campaign, "1.00")])),
+            (3, lambda: SpendLog.objects.create(campaign=self.campaign, amount=Decimal("1.00"))),
+        ):
+            with time_machine.travel(NOON + timedelta(minutes=minutes), tick=False):
+                record()
+            self.assertEqual(self.last_recorded(), NOON + timedelta(minutes=minutes))
+
+    def test_a_brand_still_dated_yesterday_gets_it_too(self) -> None:
+        with time_machine.travel(NOON - timedelta(days=1), tick=False):
+            self.brand = make_brand("Yesterday's", timezone="America/New_York")
+            campaign = make_campaign(self.brand)
+            BudgetService.record_spend(campaign, "1.00")
+        BudgetService.record_spend(campaign, "2.00")  # the brand rolls into today
+        self.assertEqual(self.last_recorded(), NOON)
+        self.assertEqual(self.brand.current_daily_spend, Decimal("2.00"))
+
+    def test_an_earlier_clock_never_moves_it_back(self) -> None:
+        BudgetService.record_spend(self.campaign, "1.00")
+        with time_machine.travel(NOON - timedelta(seconds=5), tick=False):
+            BudgetService.record_spend(self.campaign, "1.00")  # another server, behind
+        self.assertEqual(self.last_recorded(), NOON)
+
+    def test_an_edit_of_the_brand_leaves_it_alone(self) -> None:
+        stale = Brand.objects.get(pk=self.brand.pk)  # read before the spend, as a form is
+        BudgetService.record_spend(self.campaign, "1.00")
+        stale.daily_budget = Decimal("500.00")
+        stale.save()
+        self.assertEqual(self.last_recorded(), NOON)
 
 
 @time_machine.travel(NOON, tick=False)
