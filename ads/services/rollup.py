@@ -137,19 +137,9 @@ def _at_cap(
     spends: Sequence[SpendLog],
     entries: Sequence[SpendLog] | None,
 ) -> list[int]:
-    """The serving campaigns now at a cap; a total past what the database holds is refused."""
-    limit = largest_total()
+    """The serving campaigns now at a cap; totals that do not fit their columns are refused."""
     for campaign in after:
-        if campaign.total_spend > limit:
-            message = (
-                f"This would take campaign {campaign.pk}'s total to {campaign.total_spend}, "
-                f"past {limit}, the largest total the database holds."
-            )
-            error = ValidationError({"amount": ValidationError(message, code="total_too_large")})
-            if entries is None:
-                raise error
-            spend = [s for s in spends if s.campaign_id == campaign.pk][-1]
-            raise entry_error(next(i for i, e in enumerate(entries) if e is spend), error=error)
+        _refuse_campaign_totals(campaign, spends=spends, entries=entries)
     return [
         campaign.pk
         for campaign in after
@@ -159,6 +149,40 @@ def _at_cap(
             or is_cap_reached(campaign.total_spend, campaign.total_cap)
         )
     ]
+
+
+def _refuse_campaign_totals(
+    campaign: CampaignTotals,
+    *,
+    spends: Sequence[SpendLog],
+    entries: Sequence[SpendLog] | None,
+) -> None:
+    """Refuse the new rows when `campaign`'s totals (as they would be) do not fit: past what
+    the database holds, or below 0 (a credit created in the shell: the services check each
+    campaign's day first). Named by the campaign's last new row's index in `entries`, if given.
+    """
+    limit = largest_total()
+    if campaign.total_spend > limit:
+        message = (
+            f"This would take campaign {campaign.pk}'s total to {campaign.total_spend}, "
+            f"past {limit}, the largest total the database holds."
+        )
+        code = "total_too_large"
+    elif campaign.current_daily_spend < 0 or campaign.total_spend < 0:
+        which, total = (
+            ("daily total", campaign.current_daily_spend)
+            if campaign.current_daily_spend < 0
+            else ("total", campaign.total_spend)
+        )
+        message = f"This would take campaign {campaign.pk}'s {which} to {total}, below 0."
+        code = "below_zero"
+    else:
+        return
+    error = ValidationError({"amount": ValidationError(message, code=code)})
+    if entries is None:
+        raise error
+    spend = [s for s in spends if s.campaign_id == campaign.pk][-1]
+    raise entry_error(next(i for i, e in enumerate(entries) if e is spend), error=error)
 
 
 def _stamp(brand: Brand, new: Sequence[SpendLog]) -> None:

@@ -273,10 +273,12 @@ def write_roll_up(
     """The roll-up's writes: `fields` of `brands` (`write_totals`), and (campaign id, to today,
     to all time) added to the campaigns' totals; the campaigns' totals after it.
 
-    A campaign whose total would pass the largest its column holds comes back with that total,
-    for the caller to refuse (a ValidationError naming the spend, which undoes the rest). On
-    PostgreSQL nothing is written for it: the addition would be a DataError ("numeric field
-    overflow"). Its row is missing from RETURNING, and only then is its total read.
+    A campaign whose total would pass the largest a total holds, or whose day or total would go
+    below 0 (a credit created in the shell), is not written, and comes back with the totals it
+    would have had, for the caller to refuse (a ValidationError naming the spend, which undoes
+    the rest): written, they would be a DataError ("numeric field overflow") or the column's
+    check constraint's IntegrityError. Its row is missing from RETURNING, and only then are
+    its totals read.
 
     On PostgreSQL both go in one statement (the brands' UPDATE as a data-modifying WITH), so a
     spend pays one round trip for all its totals. The caller holds the brand and campaign rows
@@ -309,18 +311,25 @@ def write_roll_up(
                 cursor.execute(sql, params)
             results += [CampaignTotals(*row) for row in _returned_rows(cursor.fetchall())]
     if len(results) < len(added):
-        results += _past_the_largest(added, written={campaign.pk for campaign in results})
+        results += _unwritten(added, written={campaign.pk for campaign in results})
     return results
 
 
-def _past_the_largest(
+def _unwritten(
     added: Sequence[tuple[int, Decimal, Decimal]], *, written: AbstractSet[int]
 ) -> list[CampaignTotals]:
-    """The campaigns of `added` that the addition left unwritten, with the totals they would
-    have had: those past the largest a total holds (PostgreSQL's addition skips them)."""
-    unwritten = {pk: to_all_time for pk, _, to_all_time in added if pk not in written}
+    """The campaigns of `added` that the addition left unwritten (see `write_roll_up`), with
+    the totals they would have had."""
+    unwritten = {pk: (today, to_all_time) for pk, today, to_all_time in added if pk not in written}
     return [
-        CampaignTotals(pk, is_active, daily, total + unwritten[pk], daily_cap, total_cap)
+        CampaignTotals(
+            pk,
+            is_active,
+            daily + unwritten[pk][0],
+            total + unwritten[pk][1],
+            daily_cap,
+            total_cap,
+        )
         for pk, is_active, daily, total, daily_cap, total_cap in Campaign.objects.filter(
             pk__in=unwritten
         ).values_list(*_RETURNED)
@@ -359,11 +368,10 @@ def _addition_sql(count: int) -> str:
     daily = quote(_CAMPAIGN_FIELDS["current_daily_spend"].column)
     total = quote(_CAMPAIGN_FIELDS["total_spend"].column)
     returned = ", ".join(f"{table}.{quote(field.column)}" for field in _RETURNED_FIELDS)
-    # A total past the largest is left unwritten (see write_roll_up); SQLite's doubles hold it.
+    # A campaign whose totals would not fit is left unwritten (see write_roll_up).
     fits = (
-        f" AND ROUND({table}.{total} + added.column3, 2) <= {largest_total()}"
-        if vendor() == "postgresql"
-        else ""
+        f" AND ROUND({table}.{daily} + added.column2, 2) >= 0"
+        f" AND ROUND({table}.{total} + added.column3, 2) BETWEEN 0 AND {largest_total()}"
     )
     return (
         f"UPDATE {table} SET {daily} = ROUND({daily} + added.column2, 2),"  # noqa: S608 - placeholders only

@@ -211,3 +211,30 @@ class CampaignTotalOverflowTests(TestCase):
         BudgetService.record_spend(self.campaign, "0.01")
         self.campaign.refresh_from_db()
         self.assertEqual(self.campaign.total_spend, largest_total())
+
+
+@time_machine.travel(NOW, tick=False)
+class CampaignBelowZeroTests(TestCase):
+    """A credit created in the shell on a campaign with less spend than it (its brand has more,
+    from another campaign): refused by name, not the column's check constraint."""
+
+    def setUp(self) -> None:
+        self.brand = make_brand()
+        BudgetService.record_spend(make_campaign(self.brand), "10.00")
+        self.campaign = make_campaign(self.brand, name="Display")
+        BudgetService.record_spend(self.campaign, "1.00")
+
+    def test_a_credit_past_the_campaigns_day_is_refused_and_changes_nothing(self) -> None:
+        before = database_state()
+        with self.assertRaises(ValidationError) as caught, transaction.atomic():
+            SpendLog.objects.create(campaign=self.campaign, amount=Decimal("-5.00"), kind="credit")
+        self.assertIn(
+            f"This would take campaign {self.campaign.pk}'s daily total to -4.00, below 0.",
+            str(caught.exception),
+        )
+        self.assertEqual(database_state(), before)
+
+    def test_a_credit_of_the_campaigns_whole_day_is_recorded(self) -> None:
+        SpendLog.objects.create(campaign=self.campaign, amount=Decimal("-1.00"), kind="credit")
+        self.campaign.refresh_from_db()
+        self.assertEqual((self.campaign.current_daily_spend, self.campaign.total_spend), (0, 0))
