@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from decimal import Decimal
+from typing import NoReturn
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -178,11 +179,19 @@ def _refuse_campaign_totals(
         code = "below_zero"
     else:
         return
-    error = ValidationError({"amount": ValidationError(message, code=code)})
+    last = [spend for spend in spends if spend.campaign_id == campaign.pk][-1]
+    _refuse(ValidationError(message, code=code), spend=last, entries=entries)
+
+
+def _refuse(
+    error: ValidationError, *, spend: SpendLog, entries: Sequence[SpendLog] | None
+) -> NoReturn:
+    """Raise `error` on the amount, as `spend`'s entry of `entries` ("entry 17: amount: ...")
+    when the caller gave the entries it checked (a batch)."""
+    refused = ValidationError({"amount": error})
     if entries is None:
-        raise error
-    spend = [s for s in spends if s.campaign_id == campaign.pk][-1]
-    raise entry_error(next(i for i, e in enumerate(entries) if e is spend), error=error)
+        raise refused
+    raise entry_error(next(i for i, entry in enumerate(entries) if entry is spend), error=refused)
 
 
 def _stamp(brand: Brand, new: Sequence[SpendLog]) -> None:
@@ -247,10 +256,5 @@ def _refuse_overflow(
                     f"{spend.amount} would take the brand's {label} total to {running}, "
                     f"past {limit}, the largest total the database holds."
                 )
-                error = ValidationError(
-                    {"amount": ValidationError(message, code="total_too_large")}
-                )
-                if entries is None:
-                    raise error
-                index = next(i for i, entry in enumerate(entries) if entry is spend)
-                raise entry_error(index, error=error)
+                error = ValidationError(message, code="total_too_large")
+                _refuse(error, spend=spend, entries=entries)
